@@ -1,0 +1,44 @@
+# facespasm — two commands matter: `make run` and `make test` (see README.md).
+#
+# Everything installs into .venv; nothing is installed globally. A marker file per extra keeps
+# repeat runs fast and re-installs when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint typecheck unit bench clean
+
+run: $(VENV)/.installed  ## install and start the interview
+	$(BIN)/facespasm assess
+
+test: $(VENV)/.dev-installed lint typecheck unit  ## install dev tools, then ruff, mypy, pytest
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(VENV)/.dev-installed
+	$(BIN)/mypy
+
+unit: $(VENV)/.dev-installed
+	$(BIN)/pytest
+
+bench: $(VENV)/.dev-installed  ## speed figures for bench/RESULTS.md (never part of `make test`)
+	$(BIN)/python bench/run.py
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .benchmarks test-artifacts

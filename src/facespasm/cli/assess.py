@@ -1,0 +1,91 @@
+"""`facespasm assess`: the interview in the terminal, or an answers file turned into the ⚑ JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from facespasm.errors import InputError
+
+# An answers object is a few hundred bytes; anything near this is not one.
+MAX_ANSWERS_BYTES = 100_000
+
+ANSWERS_HELP = (
+    'A JSON file of answers, {"finding_id": value}; see `facespasm knowledge findings` for ids. '
+    "Without it, facespasm interviews you."
+)
+
+
+def assess_command(
+    answers: Annotated[
+        Path | None, typer.Option("--answers", help=ANSWERS_HELP, metavar="FILE.json")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the ⚑ assessment JSON instead of the report.")
+    ] = False,
+    width: Annotated[
+        int | None, typer.Option(help="Width of the report in characters (default: terminal).")
+    ] = None,
+) -> None:
+    """Assess a twitching face: likely causes, how urgently to see a doctor, and what to do."""
+    from facespasm.reasoning import assess
+
+    if answers is None:
+        if as_json:
+            raise InputError("--json needs --answers FILE (the interview is interactive)")
+        from facespasm.cli.interview import run_interview
+
+        result = run_interview(width=width)
+    else:
+        result = assess(read_answers(answers))
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from facespasm.cli.render import print_assessment
+
+    print_assessment(result, width=width)
+
+
+def read_answers(path: Path) -> dict[str, object]:
+    """The ⚑ answers object in a JSON file.
+
+    Raises:
+        InputError: the file is missing, empty, not JSON, or not a JSON object.
+    """
+    try:
+        if path.stat().st_size > MAX_ANSWERS_BYTES:
+            raise InputError(f"answers file is larger than {MAX_ANSWERS_BYTES // 1000} kB: {path}")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"answers file not found: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"answers file is a directory: {path}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"answers file is not UTF-8 text: {path}") from None
+    except OSError as error:
+        raise InputError(f"cannot read answers file {path}: {error.strerror}") from None
+    if not text.strip():
+        raise InputError(f"answers file is empty: {path}")
+    try:
+        answers = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"answers file is not valid JSON: {path}: {error.msg} "
+            f"(line {error.lineno}, column {error.colno})"
+        ) from None
+    except RecursionError:
+        raise InputError(f"answers file is nested too deeply to be answers: {path}") from None
+    if not isinstance(answers, dict):
+        raise InputError(
+            f'answers file must hold a JSON object like {{"age": 34}}, not a {_kind(answers)}'
+        )
+    return answers
+
+
+def _kind(value: object) -> str:
+    return {list: "list", str: "string", bool: "boolean", int: "number", float: "number"}.get(
+        type(value), "null"
+    )

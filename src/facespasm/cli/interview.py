@@ -1,0 +1,150 @@
+"""The interview in a terminal: show each question, read a reply, let the person go back.
+
+Replies are forgiving: "y"/"yes", "n"/"no", "?" for don't know, "b" for back, "q" to finish
+early with what is known; numbers of choices ("1,3") or their words; durations with units
+("3 weeks", "2 months"). Enter keeps the earlier answer after going back. A reply that cannot be
+read is explained and the question asked again; the interview never fails on a typo.
+"""
+
+from __future__ import annotations
+
+import re
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+
+from facespasm.errors import InputError
+from facespasm.knowledge import Finding
+from facespasm.reasoning import Assessment, Value
+from facespasm.reasoning.explain import describe
+from facespasm.reasoning.interview import Interview, Question
+
+BACK = {"b", "back"}
+DONT_KNOW = {"?", "d", "dk", "don't know", "dont know", "not sure", "unsure"}
+QUIT = {"q", "quit", "stop"}
+YES = {"y", "yes"}
+NO = {"n", "no"}
+
+_DAYS_PER = {"day": 1, "d": 1, "week": 7, "w": 7, "wk": 7, "month": 30, "mo": 30, "m": 30,
+             "year": 365, "y": 365, "yr": 365}  # fmt: skip
+_AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z]*?)s?$")
+
+INTRO = (
+    "I will ask about your twitching, one question at a time, starting with the few that "
+    "matter most for safety. Answer [bold]y[/] or [bold]n[/], type [bold]?[/] if you don't "
+    "know, [bold]b[/] to go back, [bold]q[/] to finish early.\n"
+    "This is information, not a diagnosis."
+)
+
+
+def run_interview(width: int | None = None, console: Console | None = None) -> Assessment:
+    """Interview the person at the terminal and return the assessment of their answers."""
+    console = console or Console(width=width, highlight=False)
+    interview = Interview()
+    console.print(Panel(INTRO, title="facespasm", border_style="cyan"))
+    try:
+        while (question := interview.next_question()) is not None:
+            if not _ask(console, interview, question):
+                break
+    except EOFError:
+        raise InputError(
+            "input ended before the interview was finished "
+            "(answer each question, or give --answers FILE)"
+        ) from None
+    except KeyboardInterrupt:
+        console.print("\nStopped. Nothing was saved.")
+        raise typer.Exit(130) from None
+    return interview.result()
+
+
+def _ask(console: Console, interview: Interview, question: Question) -> bool:
+    """Ask until the reply is usable; False when the person chose to finish early."""
+    finding = question.finding
+    console.print()
+    flag = " · [bold red]safety question[/]" if question.red_flag else ""
+    console.print(f"[dim]Question {question.number}[/]{flag}")
+    console.print(f"[bold]{finding.question}[/]")
+    if finding.help:
+        console.print(f"[dim]{finding.help}[/]")
+    for number, choice in enumerate(finding.choices, start=1):
+        console.print(f"  [cyan]{number}[/] {choice.label}")
+    if question.previous is not None:
+        console.print(f"[dim]Before you answered: {describe(finding, question.previous)}[/]")
+    while True:
+        reply = console.input(f"{_hint(finding)} > ").strip().lower()
+        if reply in QUIT:
+            return False
+        if reply in BACK:
+            if interview.back() is None:
+                console.print("[yellow]This is the first question.[/]")
+                continue
+            return True
+        if not reply and question.previous is not None:
+            interview.answer(finding.id, question.previous)
+            return True
+        try:
+            value = None if reply in DONT_KNOW else parse_reply(finding, reply)
+            interview.answer(finding.id, value)
+        except (ValueError, InputError) as problem:
+            console.print(f"[yellow]{problem}[/]")
+            continue
+        return True
+
+
+def parse_reply(finding: Finding, reply: str) -> Value | float | list[str]:
+    """Turn what the person typed into a raw answer for `finding`.
+
+    Raises:
+        ValueError: the reply cannot be read, with a hint on what to type.
+    """
+    if finding.type == "boolean":
+        if reply in YES:
+            return True
+        if reply in NO:
+            return False
+        raise ValueError("Please answer y (yes), n (no), ? (don't know) or b (back).")
+    if finding.type == "number":
+        return _parse_amount(finding, reply)
+    picks = [part for part in re.split(r"[,\s]+", reply) if part]
+    values = [_parse_choice(finding, pick) for pick in picks]
+    if finding.type == "choice":
+        if len(values) != 1:
+            raise ValueError("Please choose one number.")
+        return values[0]
+    return values
+
+
+def _parse_choice(finding: Finding, pick: str) -> str:
+    if pick.isdigit() and 1 <= int(pick) <= len(finding.choices):
+        return finding.choices[int(pick) - 1].value
+    for choice in finding.choices:
+        if pick in (choice.value, choice.label.lower()):
+            return choice.value
+    raise ValueError(f"Please type a number from 1 to {len(finding.choices)}.")
+
+
+def _parse_amount(finding: Finding, reply: str) -> float:
+    match = _AMOUNT.match(reply)
+    if match is None:
+        raise ValueError(f"Please type a number of {finding.unit}.")
+    amount, unit = float(match.group(1)), match.group(2)
+    if not unit or finding.unit != "days":
+        if unit and unit not in (finding.unit or "").rstrip("s"):
+            raise ValueError(f"Please type a number of {finding.unit}.")
+        return amount
+    if unit not in _DAYS_PER:
+        raise ValueError("Please type a number of days, or for example '3 weeks' or '2 months'.")
+    return amount * _DAYS_PER[unit]
+
+
+def _hint(finding: Finding) -> str:
+    if finding.type == "boolean":
+        return "y / n / ? / b"
+    if finding.type == "choice":
+        return "number / ? / b"
+    if finding.type == "multiple_choice":
+        return "numbers, e.g. 1,3 / ? / b"
+    if finding.unit == "days":
+        return "days, or e.g. '3 weeks' / ? / b"
+    return f"{finding.unit} / ? / b"

@@ -1,0 +1,172 @@
+"""Read the knowledge YAML, validate it, and keep a validated copy so later starts are fast.
+
+Validation happens whenever the files change: the cache key is a hash of every file in this
+package (data and code), so an edited YAML entry or schema is always validated before use, and a
+broken file fails here with the file and entry named. Without a change, the validated objects
+are unpickled from the user's cache directory, which keeps pydantic (about 80 ms to import and
+build) off the path of `facespasm assess --json`. The cache is an optimisation only: when it is
+missing, unreadable or stale the files are simply validated again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from facespasm.errors import KnowledgeError
+from facespasm.knowledge.base import KnowledgeBase
+from facespasm.knowledge.checks import check_knowledge
+from facespasm.knowledge.schema import (
+    Advice,
+    CareLevel,
+    CareRule,
+    Cause,
+    Finding,
+    Source,
+    Treatment,
+)
+
+DATA_DIR = Path(__file__).parent / "data"
+
+# file -> {section: entry type}; each section is a list of entries with an `id`.
+LAYOUT: dict[str, dict[str, type]] = {
+    "sources.yaml": {"sources": Source},
+    "causes.yaml": {"causes": Cause},
+    "findings.yaml": {"findings": Finding},
+    "care.yaml": {"levels": CareLevel, "rules": CareRule},
+    "advice.yaml": {"advice": Advice},
+    "treatments.yaml": {"treatments": Treatment},
+}
+
+
+@functools.cache
+def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
+    """Load and validate the knowledge base (the packaged one unless `directory` is given).
+
+    Raises:
+        KnowledgeError: a file is missing, is not valid YAML, or has an entry that does not fit
+            the schema or refers to something that does not exist. The message names both.
+    """
+    directory = DATA_DIR if directory is None else directory
+    texts = {name: _read(directory / name) for name in LAYOUT}
+    version = hashlib.sha256(b"".join(texts.values())).hexdigest()[:12]
+    key = hashlib.sha256(version.encode() + _code_fingerprint()).hexdigest()[:24]
+    cached = _read_cache(key, version)
+    if cached is not None:
+        return cached
+    knowledge = _validate(texts, version)
+    _write_cache(key, knowledge)
+    return knowledge
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise KnowledgeError(
+            f"{path.name}: cannot read knowledge file ({error.strerror})"
+        ) from None
+
+
+def _validate(texts: dict[str, bytes], version: str) -> KnowledgeBase:
+    # pydantic is imported only here, when the files must be validated.
+    from pydantic import TypeAdapter, ValidationError
+
+    sections: dict[str, tuple[Any, ...]] = {}
+    for file_name, layout in LAYOUT.items():
+        document = _parse_yaml(file_name, texts[file_name])
+        for section, entry_type in layout.items():
+            entries = document.get(section)
+            if not isinstance(entries, list) or not entries:
+                raise KnowledgeError(f"{file_name}: expected a non-empty list under '{section}:'")
+            adapter: TypeAdapter[Any] = TypeAdapter(entry_type)
+            validated = []
+            for index, entry in enumerate(entries):
+                try:
+                    validated.append(adapter.validate_python(entry))
+                except ValidationError as error:
+                    raise KnowledgeError(
+                        f"{file_name}, entry {_entry_name(entry, index)}: {_first_problem(error)}"
+                    ) from None
+            sections[section] = tuple(validated)
+    check_knowledge(sections)
+    return KnowledgeBase(
+        sources=sections["sources"],
+        causes=sections["causes"],
+        findings=sections["findings"],
+        care_levels=sections["levels"],
+        care_rules=sections["rules"],
+        advice=sections["advice"],
+        treatments=sections["treatments"],
+        version=version,
+    )
+
+
+def _parse_yaml(file_name: str, text: bytes) -> dict[str, Any]:
+    try:
+        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise KnowledgeError(f"{file_name}: not valid YAML{where}: {problem}") from None
+    if not isinstance(document, dict):
+        raise KnowledgeError(f"{file_name}: expected a mapping of sections at the top level")
+    return document
+
+
+def _entry_name(entry: object, index: int) -> str:
+    if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+        return f"'{entry['id']}'"
+    return f"#{index + 1}"
+
+
+def _first_problem(error: Any) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    count = error.error_count()
+    more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
+    return f"{where}: {first['msg']}{more}" if where else f"{first['msg']}{more}"
+
+
+def _code_fingerprint() -> bytes:
+    """The bytes of this package's code, so a changed schema never meets an old pickle."""
+    package = Path(__file__).parent
+    return b"".join(path.read_bytes() for path in sorted(package.glob("*.py")))
+
+
+def _cache_dir() -> Path:
+    configured = os.environ.get("FACESPASM_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "facespasm"
+
+
+def _read_cache(key: str, version: str) -> KnowledgeBase | None:
+    try:
+        with (_cache_dir() / f"knowledge-{key}.pickle").open("rb") as stream:
+            knowledge = pickle.load(stream)
+    except Exception:
+        return None
+    if isinstance(knowledge, KnowledgeBase) and knowledge.version == version:
+        return knowledge
+    return None
+
+
+def _write_cache(key: str, knowledge: KnowledgeBase) -> None:
+    directory = _cache_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp") as stream:
+            pickle.dump(knowledge, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        Path(stream.name).replace(directory / f"knowledge-{key}.pickle")
+    except OSError:
+        pass  # a read-only home still gets a validated knowledge base, just not a cached one

@@ -1,0 +1,217 @@
+"""The shape of facespasm's medical knowledge: what a reviewer may write in the YAML files.
+
+These are plain frozen dataclasses on purpose. pydantic validates the YAML into them (see
+`loader.py`), but the program that *uses* the knowledge never needs pydantic itself, so
+`facespasm assess --json` starts in about the time it takes to import Typer (issue 2's cold-start
+budget). Meaning that spans entries -- probabilities in range, ids that exist, sources cited --
+is checked in `checks.py`, where the error can name the file and entry.
+
+Every medical statement carries `sources`: ids from `sources.yaml`, either a section of the
+source article or a literature item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+# pydantic reads this per class: a misspelt key in YAML ("likelyhood") is an error, not ignored.
+_FORBID_EXTRA: Any = {"extra": "forbid"}
+
+SourceKind = Literal["article_section", "literature", "guideline", "web_page"]
+Tier = Literal["lifestyle", "isolated_disorder", "broader_disease"]
+AnswerType = Literal["boolean", "choice", "multiple_choice", "number"]
+Category = Literal["person", "symptom", "course", "history", "associated", "lifestyle"]
+
+# A likelihood entry is, per answer type: boolean P(yes | cause); choice {value: P(value | cause)};
+# multiple_choice {option: P(option involved | cause)}; number [P(bin | cause) for each bin].
+Likelihood = float | tuple[float, ...] | dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A citable source: a section of the source article, or a literature item."""
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    id: str
+    kind: SourceKind
+    title: str
+    citation: str
+    url: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Codes:
+    """Standard codes for a cause, where one exists (knowledge-notes §6)."""
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    icd10: str | None = None
+    hpo: str | None = None
+    hpo_label: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prior:
+    """Base rate of a cause among people who look into a twitching face, with how it was set."""
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    probability: float
+    reasoning: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """One cause of facial twitching: what it is, how it behaves, and how common it is."""
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    id: str
+    name: str
+    medical_name: str
+    tier: Tier
+    mechanism: str
+    course: str
+    sources: tuple[str, ...]
+    codes: Codes
+    prior: Prior
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One answer a person can pick for a choice or multiple-choice question."""
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bin:
+    """A range of a numeric answer; `below` is its exclusive upper bound (None: no bound)."""
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    label: str
+    below: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One item of the evidence vocabulary: the question that asks for it and what it means."""
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    id: str
+    label: str
+    category: Category
+    question: str
+    help: str
+    type: AnswerType
+    rationale: str
+    sources: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    unit: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    bins: tuple[Bin, ...] = ()
+    likelihood: dict[str, Likelihood] | None = None
+
+    @property
+    def choice_values(self) -> tuple[str, ...]:
+        """The machine values of the choices, in the order the question lists them."""
+        return tuple(choice.value for choice in self.choices)
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """When a care rule applies: a test of one finding or cause, or a combination of tests.
+
+    Exactly one form is used: `finding` with one of `equals`, `above`, `below`, `includes`,
+    `count_at_least`; `cause` with `probability_at_least` or `probability_below`; or `any_of` /
+    `all_of`.
+    """
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    finding: str | None = None
+    equals: bool | str | None = None
+    above: float | None = None
+    below: float | None = None
+    includes: str | None = None
+    count_at_least: int | None = None
+    cause: str | None = None
+    probability_at_least: float | None = None
+    probability_below: float | None = None
+    any_of: tuple[Condition, ...] | None = None
+    all_of: tuple[Condition, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CareLevel:
+    """A level of care, from self-care to emergency, with what the person should do."""
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    id: str
+    label: str
+    colour: str
+    summary: str
+    next_steps: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CareRule:
+    """A rule that raises the care level when its condition holds, with the reason shown."""
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    id: str
+    level: str
+    when: Condition
+    reason: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """A self-care measure; `factors` are the lifestyle findings it answers."""
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    id: str
+    title: str
+    text: str
+    factors: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number about a treatment (response rate, duration, risk) and where it comes from."""
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Treatment:
+    """A treatment for one cause, with its figures."""
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    id: str
+    cause: str
+    name: str
+    summary: str
+    sources: tuple[str, ...]
+    figures: tuple[Figure, ...] = ()

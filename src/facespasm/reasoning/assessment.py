@@ -1,0 +1,165 @@
+"""`assess()`: evidence in, an explained and sourced assessment out.
+
+This is the one core every front end drives -- the terminal interview, `--answers --json`, and
+later the web app -- so they all show the same result. `Assessment.to_dict()` is the ⚑ JSON of
+DESIGN.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from facespasm.knowledge import Advice, KnowledgeBase, Source, Treatment, load_knowledge
+from facespasm.reasoning.differential import differential
+from facespasm.reasoning.evidence import Evidence
+from facespasm.reasoning.explain import Factor, explain
+from facespasm.reasoning.triage import Triage, triage
+
+DISCLAIMER = (
+    "facespasm gives information, not a diagnosis. Only a clinician who examines you can "
+    "diagnose the cause of your twitching. If you are worried or your symptoms change, "
+    "contact a doctor."
+)
+
+# Treatments are shown for causes at least this probable, and always for the most likely one.
+TREATMENT_THRESHOLD = 0.10
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionResult:
+    """One cause in the differential: how likely it is and why."""
+
+    id: str
+    name: str
+    medical_name: str
+    tier: str
+    probability: float
+    supporting: tuple[Factor, ...]
+    opposing: tuple[Factor, ...]
+    mechanism: str
+    codes: dict[str, str]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """Ranked causes, the care level, advice, treatments, the evidence used, and sources."""
+
+    conditions: tuple[ConditionResult, ...]
+    triage: Triage
+    advice: tuple[Advice, ...]
+    relevant_advice: frozenset[str]
+    treatments: tuple[Treatment, ...]
+    evidence: Evidence
+    sources: tuple[Source, ...]
+    knowledge_version: str
+    disclaimer: str = DISCLAIMER
+
+    @property
+    def top(self) -> ConditionResult:
+        """The most likely cause."""
+        return self.conditions[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ⚑ assessment JSON (DESIGN.md), ready for `json.dumps`."""
+        return {
+            "conditions": [asdict(condition) for condition in self.conditions],
+            "triage": asdict(self.triage),
+            "advice": [
+                {**asdict(advice), "relevant": advice.id in self.relevant_advice}
+                for advice in self.advice
+            ],
+            "treatments": [asdict(treatment) for treatment in self.treatments],
+            "evidence": {
+                item.finding: {
+                    "value": item.value,
+                    "origin": str(item.origin),
+                    **({"detail": item.detail} if item.detail else {}),
+                }
+                for item in self.evidence
+            },
+            "sources": [asdict(source) for source in self.sources],
+            "disclaimer": self.disclaimer,
+            "knowledge_version": self.knowledge_version,
+        }
+
+
+def assess(
+    evidence: Evidence | Mapping[str, object], knowledge: KnowledgeBase | None = None
+) -> Assessment:
+    """Assess what is known about a person's twitching.
+
+    Args:
+        evidence: an `Evidence`, or a ⚑ answers mapping such as `{"side": "one", "age": 34}`.
+        knowledge: the knowledge base to reason with; the packaged one by default.
+
+    Raises:
+        InputError: when `evidence` is a mapping with an unknown finding or a bad value.
+    """
+    knowledge = knowledge or load_knowledge()
+    if not isinstance(evidence, Evidence):
+        evidence = Evidence.from_answers(evidence, knowledge=knowledge)
+    probabilities = differential(evidence, knowledge)
+    ranked = sorted(knowledge.causes, key=lambda cause: -probabilities[cause.id])
+    conditions = []
+    for cause in ranked:
+        supporting, opposing = explain(cause.id, evidence, knowledge)
+        codes = {k: v for k, v in asdict(cause.codes).items() if v is not None}
+        conditions.append(
+            ConditionResult(
+                id=cause.id,
+                name=cause.name,
+                medical_name=cause.medical_name,
+                tier=cause.tier,
+                probability=probabilities[cause.id],
+                supporting=supporting,
+                opposing=opposing,
+                mechanism=cause.mechanism,
+                codes=codes,
+                sources=cause.sources,
+            )
+        )
+    care = triage(evidence, probabilities, knowledge)
+    relevant = frozenset(
+        advice.id for advice in knowledge.advice if any(evidence.value(f) for f in advice.factors)
+    )
+    advice = tuple(sorted(knowledge.advice, key=lambda a: a.id not in relevant))
+    treated = [c for c in conditions if c.probability >= TREATMENT_THRESHOLD] or conditions[:1]
+    treatments = tuple(t for c in treated for t in knowledge.treatments_for(c.id))
+    return Assessment(
+        conditions=tuple(conditions),
+        triage=care,
+        advice=advice,
+        relevant_advice=relevant,
+        treatments=treatments,
+        evidence=evidence,
+        sources=_cited(knowledge, care, conditions, treatments, advice),
+        knowledge_version=knowledge.version,
+    )
+
+
+def _cited(
+    knowledge: KnowledgeBase,
+    care: Triage,
+    conditions: Iterable[ConditionResult],
+    treatments: Iterable[Treatment],
+    advice: Iterable[Advice],
+) -> tuple[Source, ...]:
+    """Every source the result cites, in the order it is first cited."""
+    ids: dict[str, None] = {}
+    for reason in care.reasons:
+        ids.update(dict.fromkeys(reason.sources))
+    ids.update(dict.fromkeys(care.sources))
+    for condition in conditions:
+        ids.update(dict.fromkeys(condition.sources))
+        for factor in condition.supporting + condition.opposing:
+            ids.update(dict.fromkeys(factor.sources))
+    for treatment in treatments:
+        ids.update(dict.fromkeys(treatment.sources))
+        for figure in treatment.figures:
+            ids.update(dict.fromkeys(figure.sources))
+    for item in advice:
+        ids.update(dict.fromkeys(item.sources))
+    return tuple(knowledge.sources[source_id] for source_id in ids)

@@ -1,0 +1,50 @@
+"""The differential: how probable each cause is, given the evidence (Bayes' rule).
+
+    P(cause | evidence) ∝ P(cause) × Π P(finding value | cause)
+
+Findings are treated as independent given the cause (naive Bayes). That overstates certainty
+when findings go together (forceful closure and vision blocked), which is one reason the
+likelihood tables stay moderate and triage never rests on the differential alone. Unknown
+findings are left out: "don't know" neither helps nor hurts a cause. Work is done in log space
+so that thirty findings never underflow.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from facespasm.knowledge import KnowledgeBase
+from facespasm.reasoning.evidence import Evidence, Value
+from facespasm.reasoning.likelihood import probability
+
+Probabilities = dict[str, float]
+
+
+def differential(evidence: Evidence, knowledge: KnowledgeBase) -> Probabilities:
+    """Every cause with its posterior probability, in the knowledge base's order; sums to 1."""
+    return posterior(prior(knowledge), evidence.answers(), knowledge)
+
+
+def prior(knowledge: KnowledgeBase) -> Probabilities:
+    """The base rates, normalised."""
+    return _normalise({cause.id: math.log(cause.prior.probability) for cause in knowledge.causes})
+
+
+def posterior(
+    start: Mapping[str, float], answers: Mapping[str, Value], knowledge: KnowledgeBase
+) -> Probabilities:
+    """Update `start` probabilities with each known answer."""
+    logs = {cause: math.log(p) if p > 0 else -math.inf for cause, p in start.items()}
+    for finding_id, value in answers.items():
+        finding = knowledge.findings[finding_id]
+        for cause in logs:
+            logs[cause] += math.log(probability(finding, value, cause))
+    return _normalise(logs)
+
+
+def _normalise(logs: Mapping[str, float]) -> Probabilities:
+    top = max(logs.values())
+    weights = {cause: math.exp(log - top) for cause, log in logs.items()}
+    total = math.fsum(weights.values())
+    return {cause: weight / total for cause, weight in weights.items()}

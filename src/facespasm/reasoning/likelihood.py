@@ -1,0 +1,67 @@
+"""P(answer | cause) for each kind of finding, read from the knowledge base's likelihood tables.
+
+One function answers the question for all four answer types, so the differential, the
+explanations and the interview's information gain all read the tables the same way:
+
+- boolean: the table holds P(yes); P(no) is its complement.
+- choice: the table holds P(value) directly.
+- number: the value falls in one bin (bins are closed below, open above); the table holds P(bin).
+- multiple_choice: each option is present or absent independently of the others (a naive but
+  stated assumption); P(set) is the product over options, given that at least one is present
+  (a person who twitches twitches somewhere).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+
+from facespasm.knowledge import Finding
+from facespasm.reasoning.evidence import Value
+
+
+def probability(finding: Finding, value: Value, cause_id: str) -> float:
+    """P(this answer | cause); 1.0 for a finding the knowledge base gives no likelihood."""
+    if finding.likelihood is None:
+        return 1.0
+    table = finding.likelihood[cause_id]
+    if finding.type == "boolean":
+        assert isinstance(table, float)
+        return table if value is True else 1.0 - table
+    if finding.type == "number":
+        assert isinstance(table, tuple) and isinstance(value, float)
+        return table[bin_index(finding, value)]
+    assert isinstance(table, dict)
+    if finding.type == "choice":
+        assert isinstance(value, str)
+        return table[value]
+    chosen = set(value) if isinstance(value, tuple) else {value}
+    none_at_all = math.prod(1.0 - p for p in table.values())
+    product = math.prod(p if option in chosen else 1.0 - p for option, p in table.items())
+    return product / (1.0 - none_at_all)
+
+
+def bin_index(finding: Finding, value: float) -> int:
+    """Which of a number finding's bins holds this value."""
+    for index, bin_ in enumerate(finding.bins):
+        if bin_.below is None or value < bin_.below:
+            return index
+    return len(finding.bins) - 1
+
+
+def possible_answers(finding: Finding) -> Iterator[Value]:
+    """One representative of every distinguishable answer, for expected information gain."""
+    if finding.type == "boolean":
+        yield from (True, False)
+    elif finding.type == "choice":
+        yield from finding.choice_values
+    elif finding.type == "number":
+        lower = finding.minimum if finding.minimum is not None else 0.0
+        for bin_ in finding.bins:
+            yield float(lower)
+            lower = bin_.below if bin_.below is not None else lower
+    else:
+        options = finding.choice_values
+        for size in range(1, len(options) + 1):
+            yield from itertools.combinations(options, size)

@@ -1,0 +1,74 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from facespasm.knowledge import KnowledgeBase, load_knowledge
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("FACESPASM_SHARED", REPO.parent / "shared"))
+GOLDENS = Path(__file__).parent / "goldens"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="Rewrite golden files from the current output instead of comparing with them.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before collection, so that nothing the tests import or start (the CLI in a subprocess
+    # included) writes the validated-knowledge cache into the developer's home directory.
+    config.facespasm_cache = tempfile.mkdtemp(prefix="facespasm-test-cache-")  # type: ignore[attr-defined]
+    os.environ["FACESPASM_CACHE_DIR"] = config.facespasm_cache  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(getattr(config, "facespasm_cache", ""), ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> KnowledgeBase:
+    """The packaged knowledge base, validated."""
+    return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The project's shared folder (source article, notes, media) beside the repository."""
+    if not SHARED.is_dir():
+        pytest.fail(f"shared folder not found at {SHARED}; set FACESPASM_SHARED to its path")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def source_article(shared: Path) -> str:
+    """The text of the source article everything medical in facespasm starts from."""
+    return (shared / "seed" / "000_a10c836a275d09f9.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):
+    """Compare text with a golden file in tests/goldens (or rewrite it with --update-goldens)."""
+
+    def check(name: str, text: str) -> None:
+        path = GOLDENS / name
+        if request.config.getoption("--update-goldens") or not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            if not request.config.getoption("--update-goldens"):
+                pytest.fail(f"golden {name} did not exist and was written; review and commit it")
+        assert text == path.read_text(encoding="utf-8"), (
+            f"output differs from tests/goldens/{name}; if the change is intended, "
+            "rerun with --update-goldens and review the diff"
+        )
+
+    return check
