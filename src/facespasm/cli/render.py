@@ -1,14 +1,17 @@
 """The assessment as a terminal report: care level first, then causes, reasons, what to do.
 
-Every medical statement is followed by its source numbers, [3], listed at the end -- the same
-sources as the JSON. The care level leads because it is what a worried person needs first; the
-not-a-diagnosis line closes the report so it is the last thing read.
+Every medical statement is followed by its source numbers, [3] or [4–7], listed at the end --
+the same sources as the JSON. The care level leads because it is what a worried person needs
+first; the not-a-diagnosis line closes the report so it is the last thing read. Probabilities
+are never shown as 0% or 100%: the program is not that sure of anything.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -26,6 +29,7 @@ BANNER_STYLE = {
 BAR_WIDTH = 24
 # Explanations are shown for causes at least this likely (and always for the top one).
 EXPLAIN_THRESHOLD = 0.05
+FACTORS_SHOWN = 4
 
 
 def print_assessment(result: Assessment, width: int | None = None) -> None:
@@ -34,89 +38,119 @@ def print_assessment(result: Assessment, width: int | None = None) -> None:
 
 
 def render_assessment(result: Assessment, console: Console) -> None:
-    """Render the report on any rich console (a terminal, or a recording one in tests)."""
-    cite = _Citations(result)
-    console.print()
-    console.print(_banner(result, cite))
-    console.print(_causes_table(result))
-    for condition in result.conditions:
-        if condition is result.top or condition.probability >= EXPLAIN_THRESHOLD:
-            console.print(_why(condition, cite))
-    console.print(_next_steps(result, cite))
+    """Render the report on any rich console (a terminal, or a string buffer in tests)."""
+    cite = Citations(result)
+    parts: list[RenderableType] = [Text(), _banner(result, cite), _causes_table(result)]
+    parts += [
+        _why(condition, cite)
+        for condition in result.conditions
+        if condition is result.top or condition.probability >= EXPLAIN_THRESHOLD
+    ]
+    parts.append(_next_steps(result, cite))
     if result.triage.unanswered_red_flags:
-        console.print(_unanswered(result))
-    console.print(_treatments(result, cite))
-    console.print(_advice(result, cite))
-    console.print(_sources(result))
-    console.print(Text(result.disclaimer, style="bold"))
+        parts.append(_unanswered(result))
+    parts += [_treatments(result, cite), _advice(result, cite), _sources(result)]
+    parts.append(Text(result.disclaimer, style="bold"))
+    for part in parts:
+        console.print(part)
 
 
-class _Citations:
-    """Numbers sources in the order the result lists them: [1], [2] ..."""
+def percent(probability: float) -> str:
+    """A probability for people: never a flat 0% or 100%."""
+    if probability > 0.99:
+        return ">99%"
+    if probability < 0.01:
+        return "<1%"
+    return f"{probability:.0%}"
+
+
+class Citations:
+    """Numbers sources in the order the result lists them, and writes runs as ranges: [1, 4–7]."""
 
     def __init__(self, result: Assessment) -> None:
         self._number = {source.id: n for n, source in enumerate(result.sources, start=1)}
 
-    def __call__(self, source_ids: tuple[str, ...]) -> str:
-        return "[" + ", ".join(str(self._number[s]) for s in source_ids) + "]"
+    def __call__(self, source_ids: Iterable[str]) -> str:
+        numbers = sorted({self._number[s] for s in source_ids})
+        runs: list[list[int]] = []
+        for number in numbers:
+            if runs and number == runs[-1][-1] + 1:
+                runs[-1].append(number)
+            else:
+                runs.append([number])
+        return "[" + ", ".join(_run(run) for run in runs) + "]"
 
 
-def _banner(result: Assessment, cite: _Citations) -> Panel:
+def _run(run: list[int]) -> str:
+    if len(run) == 1:
+        return str(run[0])
+    return f"{run[0]}–{run[-1]}" if len(run) > 2 else f"{run[0]}, {run[1]}"
+
+
+def _list(rows: Iterable[tuple[str, Text]], marker_style: str = "") -> Table:
+    """Items with a hanging indent, so wrapped lines stay under their text."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style=marker_style)
+    grid.add_column()
+    for marker, text in rows:
+        grid.add_row(marker, text)
+    return grid
+
+
+def _cited(text: str, sources: Iterable[str], cite: Citations, style: str = "") -> Text:
+    return Text(text, style=style).append(" " + cite(sources), style="dim")
+
+
+def _heading(text: str) -> Text:
+    return Text(text, style="bold underline")
+
+
+def _banner(result: Assessment, cite: Citations) -> Panel:
     triage = result.triage
     colour = load_knowledge().care_level(triage.level).colour
     style = BANNER_STYLE.get(colour, "bold")
-    body = Text()
-    body.append(f" {triage.label.upper()} ", style=style)
-    body.append(f"\n\n{triage.summary} ")
-    body.append(cite(triage.sources), style="dim")
-    for reason in triage.reasons:
-        body.append("\n• ")
-        body.append(reason.text)
-        body.append(" " + cite(reason.sources), style="dim")
+    reasons = _list((("•", _cited(r.text, r.sources, cite)) for r in triage.reasons))
+    body = Group(
+        Text(f" {triage.label.upper()} ", style=style),
+        Text(),
+        _cited(triage.summary, triage.sources, cite),
+        reasons,
+    )
     return Panel(body, title="How urgently to see a doctor", border_style=style.split()[-1])
 
 
 def _causes_table(result: Assessment) -> Table:
-    table = Table(title="Likely causes", box=box.SIMPLE, title_justify="left", expand=False)
-    table.add_column("Cause", ratio=3)
+    table = Table(title="Likely causes", box=box.SIMPLE, title_justify="left")
+    table.add_column("Cause")
     table.add_column("Probability", no_wrap=True)
     table.add_column("", justify="right", no_wrap=True)
     for condition in result.conditions:
         filled = round(condition.probability * BAR_WIDTH)
         bar = Text("█" * filled, style="cyan") + Text("░" * (BAR_WIDTH - filled), style="dim")
-        table.add_row(condition.name, bar, f"{condition.probability:.0%}")
+        table.add_row(condition.name, bar, percent(condition.probability))
     return table
 
 
-def _why(condition: ConditionResult, cite: _Citations) -> Group:
-    lines = [Text(f"Why {condition.name} — {condition.probability:.0%}", style="bold")]
-    lines.append(Text(f"  {condition.mechanism} {cite(condition.sources)}", style="dim"))
+def _why(condition: ConditionResult, cite: Citations) -> Group:
+    title = Text(f"Why {condition.name} — {percent(condition.probability)}", style="bold")
+    rows: list[tuple[str, Text]] = [("", _cited(condition.mechanism, condition.sources, cite))]
     for sign, factors in (("+", condition.supporting), ("−", condition.opposing)):
-        for factor in factors[:4]:
-            lines.append(_factor_line(sign, factor, cite))
+        rows += [(sign, _factor(factor, cite)) for factor in factors[:FACTORS_SHOWN]]
     if not condition.supporting and not condition.opposing:
-        lines.append(Text("  Nothing you told us speaks for or against it; this is its base rate."))
-    lines.append(Text())
-    return Group(*lines)
+        rows.append(("", Text("Nothing you told us speaks for or against it: its base rate.")))
+    return Group(title, _list(rows, marker_style="bold"), Text())
 
 
-def _factor_line(sign: str, factor: Factor, cite: _Citations) -> Text:
-    style = "green" if sign == "+" else "red"
+def _factor(factor: Factor, cite: Citations) -> Text:
     ratio = factor.likelihood_ratio
     times = f"{ratio:.1f}× as common" if ratio >= 1 else f"{1 / ratio:.1f}× less common"
-    line = Text(f"  {sign} ", style=style)
-    line.append(f"{factor.text}")
-    line.append(f" ({times} with this cause) {cite(factor.sources)}", style="dim")
-    return line
+    return Text(factor.text).append(f" ({times} with this cause) {cite(factor.sources)}", "dim")
 
 
-def _next_steps(result: Assessment, cite: _Citations) -> Group:
-    lines = [Text("What to do next", style="bold underline")]
-    for number, step in enumerate(result.triage.next_steps, start=1):
-        lines.append(Text(f" {number}. {step}"))
-    lines.append(Text(f"    {cite(result.triage.sources)}", style="dim"))
-    lines.append(Text())
-    return Group(*lines)
+def _next_steps(result: Assessment, cite: Citations) -> Group:
+    steps = [(f"{n}.", Text(step)) for n, step in enumerate(result.triage.next_steps, start=1)]
+    sources = Text("   From " + cite(result.triage.sources), style="dim")
+    return Group(_heading("What to do next"), _list(steps), sources, Text())
 
 
 def _unanswered(result: Assessment) -> Panel:
@@ -129,46 +163,41 @@ def _unanswered(result: Assessment) -> Panel:
     return Panel(text, title="Not asked", border_style="yellow")
 
 
-def _treatments(result: Assessment, cite: _Citations) -> Group:
+def _treatments(result: Assessment, cite: Citations) -> Group:
     names = {condition.id: condition.name for condition in result.conditions}
-    lines = [Text("Treatments a doctor may discuss", style="bold underline")]
-    current = None
-    for treatment in result.treatments:
-        if treatment.cause != current:
-            current = treatment.cause
-            lines.append(Text(f"For {names[current]}:", style="bold"))
-        lines.append(
-            Text(f" • {treatment.name}: ", style="bold").append(
-                Text(f"{treatment.summary} {cite(treatment.sources)}", style="not bold")
-            )
-        )
-        for figure in treatment.figures:
-            lines.append(Text(f"     – {figure.text} {cite(figure.sources)}", style="dim"))
-    lines.append(Text())
-    return Group(*lines)
+    parts: list[RenderableType] = [_heading("Treatments a doctor may discuss")]
+    for cause_id in dict.fromkeys(t.cause for t in result.treatments):
+        parts.append(Text(f"For {names[cause_id]}:", style="bold"))
+        rows: list[tuple[str, Text]] = []
+        for treatment in (t for t in result.treatments if t.cause == cause_id):
+            name = Text(f"{treatment.name}: ", style="bold")
+            rows.append(("•", name + _cited(treatment.summary, treatment.sources, cite)))
+            rows += [
+                ("", _cited(f"– {figure.text}", figure.sources, cite, style="dim"))
+                for figure in treatment.figures
+            ]
+        parts.append(_list(rows))
+    parts.append(Text())
+    return Group(*parts)
 
 
-def _advice(result: Assessment, cite: _Citations) -> Group:
-    lines = [Text("Self-care that helps most twitches", style="bold underline")]
-    for advice in result.advice:
-        mark = "★ " if advice.id in result.relevant_advice else "• "
-        lines.append(
-            Text(f" {mark}{advice.title}: ", style="bold").append(
-                Text(f"{advice.text} {cite(advice.sources)}", style="not bold")
-            )
+def _advice(result: Assessment, cite: Citations) -> Group:
+    rows = [
+        (
+            "★" if advice.id in result.relevant_advice else "•",
+            Text(f"{advice.title}: ", style="bold") + _cited(advice.text, advice.sources, cite),
         )
-    if result.relevant_advice:
-        lines.append(Text(" ★ matches what you told us", style="dim"))
-    lines.append(Text())
-    return Group(*lines)
+        for advice in result.advice
+    ]
+    footer = Text(" ★ matches what you told us", style="dim") if result.relevant_advice else Text()
+    return Group(_heading("Self-care that helps most twitches"), _list(rows), footer, Text())
 
 
 def _sources(result: Assessment) -> Group:
-    lines = [Text("Sources", style="bold underline")]
+    rows = []
     for number, source in enumerate(result.sources, start=1):
-        line = Text(f" [{number}] {source.citation}", style="dim")
+        text = Text(source.citation, style="dim")
         if source.url:
-            line.append(f" {source.url}", style="dim cyan")
-        lines.append(line)
-    lines.append(Text())
-    return Group(*lines)
+            text.append(f" {source.url}", style="dim cyan")
+        rows.append((f"[{number}]", text))
+    return Group(_heading("Sources"), _list(rows), Text())

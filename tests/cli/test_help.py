@@ -1,0 +1,42 @@
+"""Every command explains itself, and the README's commands are the ones that exist."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from facespasm.cli import app
+
+from .conftest import Run
+
+COMMANDS = [command.name for command in app.registered_commands]
+README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+
+
+def test_there_are_the_commands_of_this_release() -> None:
+    assert COMMANDS == ["assess", "knowledge"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(facespasm: Run, command: str) -> None:
+    done = facespasm(command, "--help")
+    assert done.returncode == 0
+    summary = done.stdout.split("Options")[0]
+    assert len(re.sub(r"\s+", " ", summary)) > 60
+
+
+def test_no_arguments_shows_the_commands(facespasm: Run) -> None:
+    done = facespasm()
+    assert all(command in done.stdout + done.stderr for command in COMMANDS)
+
+
+def test_the_readme_quick_start_is_two_make_commands() -> None:
+    quick_start = README.split("## Quick start")[1].split("##")[0]
+    assert re.findall(r"^make \w+$", quick_start, flags=re.MULTILINE) == ["make run", "make test"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_readme_documents_every_command(command: str) -> None:
+    assert f"facespasm {command}" in README

@@ -1,0 +1,112 @@
+"""The interview in a real terminal: a person answers yes, no, don't know, and goes back."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+import pexpect
+import pytest
+
+from facespasm.knowledge import KnowledgeBase
+
+from .conftest import Run
+
+PROMPT = "/ b > "
+PERSON = {
+    # a woman with typical hemifacial spasm, answering in her own style
+    "age": "56",
+    "sex": "1",
+    "side": "1",
+    "regions": "1,3,4",
+    "duration_days": "2 years",
+    "spread_to_lower_face": "y",
+    "persists_in_sleep": "y",
+    "eye_closes_completely": "y",
+    "forceful_closure": "y",
+    "getting_worse": "yes",
+    "frequency": "2",
+}
+
+
+def spawn_interview() -> pexpect.spawn:
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb"}
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "facespasm", "assess"],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+    )
+
+
+def plain(screen: str) -> str:
+    """Terminal output with line wrapping undone (a dumb terminal is 80 columns wide)."""
+    return " ".join(screen.split())
+
+
+def current_finding(screen: str, knowledge: KnowledgeBase) -> str:
+    """Which finding the question on screen asks about (the last question printed)."""
+    positions = {f.id: plain(screen).rfind(f.question) for f in knowledge.findings.values()}
+    return max(positions, key=lambda f: positions[f])
+
+
+def test_a_person_answers_goes_back_and_gets_a_report(knowledge: KnowledgeBase) -> None:
+    child = spawn_interview()
+    asked: list[str] = []
+    went_back = said_dont_know = False
+    while child.expect([PROMPT, pexpect.EOF]) == 0:
+        finding = current_finding(child.before, knowledge)
+        asked.append(finding)
+        if finding == "facial_pain" and not went_back:
+            child.sendline("y")  # a slip...
+            went_back = True
+            child.expect(PROMPT)
+            child.sendline("b")  # ...taken back at the next question
+            continue
+        if finding == "hearing_change" and not said_dont_know:
+            said_dont_know = True
+            child.sendline("?")
+            continue
+        child.sendline(PERSON.get(finding, "n"))
+    report = plain(child.before)
+    child.close()
+    assert child.exitstatus == 0, report[-2000:]
+    assert asked[:2] == ["sudden_weakness", "facial_weakness"]
+    assert asked.count("facial_pain") == 2  # asked again after going back
+    assert "SEE A DOCTOR" in report and "SEE A DOCTOR SOON" not in report  # the slip was undone
+    assert re.search(r"Hemifacial spasm \(a blood vessel pressing █+░* [<>]?\d+%", report)
+    assert "You did not tell us about: hearing change on that side" in report
+    assert "not a diagnosis" in report
+    assert "Sources" in report
+
+
+def test_typing_nonsense_is_explained_and_asked_again(knowledge: KnowledgeBase) -> None:
+    child = spawn_interview()
+    child.expect(PROMPT)
+    child.sendline("perhaps")
+    child.expect_exact("Please answer y (yes), n (no), ? (don't know) or b (back).")
+    child.expect(PROMPT)
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_stroke_signs_stop_the_interview_with_an_emergency(facespasm: Run) -> None:
+    done = facespasm("assess", "--width", "120", stdin="y\n")
+    assert done.returncode == 0, done.stderr
+    assert "EMERGENCY" in done.stdout
+    assert "Call your local emergency number now" in done.stdout
+    assert done.stdout.count("Question ") == 1
+
+
+@pytest.mark.parametrize("reply", ["q", "quit"])
+def test_finishing_early_still_gives_a_report_that_names_what_was_not_asked(
+    facespasm: Run, reply: str
+) -> None:
+    done = facespasm("assess", "--width", "120", stdin=f"n\n{reply}\n")
+    assert done.returncode == 0, done.stderr
+    assert "Not asked" in done.stdout
+    assert "weakness or drooping of the face" in done.stdout

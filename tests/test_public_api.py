@@ -1,0 +1,42 @@
+"""The public API is exactly what `facespasm/__init__.py` exports; it changes only on purpose."""
+
+from __future__ import annotations
+
+import facespasm
+
+
+def test_the_exported_names() -> None:
+    assert sorted(facespasm.__all__) == sorted(
+        [
+            "DISCLAIMER",
+            "Assessment",
+            "ConditionResult",
+            "Evidence",
+            "EvidenceItem",
+            "FacespasmError",
+            "Factor",
+            "InputError",
+            "Interview",
+            "KnowledgeBase",
+            "KnowledgeError",
+            "Origin",
+            "Question",
+            "Reason",
+            "Triage",
+            "__version__",
+            "assess",
+            "load_knowledge",
+        ]
+    )
+    for name in facespasm.__all__:
+        assert hasattr(facespasm, name)
+
+
+def test_assess_and_evidence_give_the_result_the_cli_prints() -> None:
+    from facespasm import Evidence, assess
+
+    result = assess(Evidence.from_answers({"side": "one", "regions": ["eyelid"], "duration_days": 5}))
+    assert result.triage.level == "self_care"
+    assert result.conditions[0].id == "myokymia"
+    assert "not a diagnosis" in result.disclaimer
+    assert assess({"side": "one", "regions": ["eyelid"], "duration_days": 5}) == result
