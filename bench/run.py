@@ -9,6 +9,7 @@ Measures:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -65,7 +66,7 @@ def main() -> None:
     print("| in-process | median per call | calls |")
     print("|---|---|---|")
     for name, answers in ANSWERS.items():
-        seconds, calls = per_call(lambda answers=answers: assess(answers, knowledge))
+        seconds, calls = per_call(functools.partial(assess, answers, knowledge))
         print(f"| assess(), {name} | {seconds * 1e6:.0f} µs | {calls} |")
     interview = Interview(knowledge)
     for red_flag in knowledge.red_flags:
@@ -81,7 +82,7 @@ def main() -> None:
                 env=env)  # fmt: skip
     print("\n| cold start (median of 21) | wall time | ratio |")
     print("|---|---|---|")
-    print(f"| python -c \"import typer, pydantic, yaml\" | {baseline * 1e3:.0f} ms | 1.00 |")
+    print(f'| python -c "import typer, pydantic, yaml" | {baseline * 1e3:.0f} ms | 1.00 |')
     print(f"| facespasm assess --answers F --json | {ours * 1e3:.0f} ms | {ours / baseline:.2f} |")
     first = statistics.median(
         wall([sys.executable, "-m", "facespasm", "assess", "--answers", stream.name, "--json"],

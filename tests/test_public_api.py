@@ -35,7 +35,9 @@ def test_the_exported_names() -> None:
 def test_assess_and_evidence_give_the_result_the_cli_prints() -> None:
     from facespasm import Evidence, assess
 
-    result = assess(Evidence.from_answers({"side": "one", "regions": ["eyelid"], "duration_days": 5}))
+    result = assess(
+        Evidence.from_answers({"side": "one", "regions": ["eyelid"], "duration_days": 5})
+    )
     assert result.triage.level == "self_care"
     assert result.conditions[0].id == "myokymia"
     assert "not a diagnosis" in result.disclaimer

@@ -18,7 +18,9 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 def facespasm() -> Run:
     """Run `facespasm ARGS...` in a fresh process; returns the completed process (never raises)."""
 
-    def run(*args: str, stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, stdin: str | None = None, timeout: float = 60
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "facespasm", *args],
             input=stdin,

@@ -11,7 +11,7 @@ from facespasm.cli import app
 
 from .conftest import Run
 
-COMMANDS = [command.name for command in app.registered_commands]
+COMMANDS = [str(command.name) for command in app.registered_commands]
 README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 import sys
+from collections.abc import Callable
 
 import pexpect
 import pytest
@@ -30,15 +30,18 @@ PERSON = {
 }
 
 
-def spawn_interview() -> pexpect.spawn:
-    env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb"}
-    return pexpect.spawn(
-        sys.executable,
-        ["-m", "facespasm", "assess"],
-        env=env,
-        encoding="utf-8",
-        timeout=30,
-    )
+@pytest.fixture
+def spawn_interview(monkeypatch: pytest.MonkeyPatch) -> Callable[[], pexpect.spawn]:
+    """Start `facespasm assess` in a pseudo-terminal: a plain 80-column one, without colour."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+
+    def spawn() -> pexpect.spawn:
+        return pexpect.spawn(
+            sys.executable, ["-m", "facespasm", "assess"], encoding="utf-8", timeout=30
+        )
+
+    return spawn
 
 
 def plain(screen: str) -> str:
@@ -52,12 +55,14 @@ def current_finding(screen: str, knowledge: KnowledgeBase) -> str:
     return max(positions, key=lambda f: positions[f])
 
 
-def test_a_person_answers_goes_back_and_gets_a_report(knowledge: KnowledgeBase) -> None:
+def test_a_person_answers_goes_back_and_gets_a_report(
+    knowledge: KnowledgeBase, spawn_interview: Callable[[], pexpect.spawn]
+) -> None:
     child = spawn_interview()
     asked: list[str] = []
     went_back = said_dont_know = False
     while child.expect([PROMPT, pexpect.EOF]) == 0:
-        finding = current_finding(child.before, knowledge)
+        finding = current_finding(str(child.before), knowledge)
         asked.append(finding)
         if finding == "facial_pain" and not went_back:
             child.sendline("y")  # a slip...
@@ -70,7 +75,7 @@ def test_a_person_answers_goes_back_and_gets_a_report(knowledge: KnowledgeBase) 
             child.sendline("?")
             continue
         child.sendline(PERSON.get(finding, "n"))
-    report = plain(child.before)
+    report = plain(str(child.before))
     child.close()
     assert child.exitstatus == 0, report[-2000:]
     assert asked[:2] == ["sudden_weakness", "facial_weakness"]
@@ -82,7 +87,9 @@ def test_a_person_answers_goes_back_and_gets_a_report(knowledge: KnowledgeBase) 
     assert "Sources" in report
 
 
-def test_typing_nonsense_is_explained_and_asked_again(knowledge: KnowledgeBase) -> None:
+def test_typing_nonsense_is_explained_and_asked_again(
+    spawn_interview: Callable[[], pexpect.spawn],
+) -> None:
     child = spawn_interview()
     child.expect(PROMPT)
     child.sendline("perhaps")

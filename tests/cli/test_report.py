@@ -39,7 +39,7 @@ def test_the_report_reads_in_order_of_what_a_worried_person_needs() -> None:
 
 def cited_numbers(text: str) -> set[int]:
     """Every source number cited as [3], [1, 4] or [8–10]."""
-    numbers = set()
+    numbers: set[int] = set()
     for group in re.findall(r"\[([\d,– ]+)\]", text):
         for part in group.split(","):
             low, _, high = part.strip().partition("–")

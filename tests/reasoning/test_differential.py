@@ -82,5 +82,7 @@ def test_numbers_fall_in_the_right_bin(knowledge: KnowledgeBase) -> None:
     age = knowledge.findings["age"]
     # bins: under 30 | 30–49 | 50–69 | 70 or older (the lower bound belongs to the bin)
     for value, expected_bin in ((1, 0), (29.9, 0), (30, 1), (49, 1), (50, 2), (70, 3), (120, 3)):
-        table = age.likelihood["myokymia"]  # type: ignore[index]
+        assert age.likelihood is not None
+        table = age.likelihood["myokymia"]
+        assert isinstance(table, tuple)
         assert probability(age, float(value), "myokymia") == table[expected_bin]

@@ -30,7 +30,10 @@ def test_every_condition_of_a_result_carries_its_reasons(knowledge: KnowledgeBas
         "with_voluntary_movement",
     }
     myokymia = next(c for c in result.conditions if c.id == "myokymia")
-    assert {f.finding for f in myokymia.opposing} == {"prior_facial_palsy", "with_voluntary_movement"}
+    assert {f.finding for f in myokymia.opposing} == {
+        "prior_facial_palsy",
+        "with_voluntary_movement",
+    }
 
 
 @pytest.mark.parametrize(

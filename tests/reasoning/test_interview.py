@@ -151,7 +151,7 @@ def test_any_person_gets_a_complete_interview_whose_result_is_assess(truth: dict
 
 
 def test_once_the_cause_is_certain_no_question_teaches_anything(knowledge: KnowledgeBase):
-    probabilities = {cause: 0.0 for cause in knowledge.cause_ids}
+    probabilities = dict.fromkeys(knowledge.cause_ids, 0.0)
     probabilities["myokymia"] = 1.0
     for finding in knowledge.findings.values():
         assert information_gain(finding, probabilities, knowledge) == pytest.approx(0.0, abs=1e-12)

@@ -12,7 +12,13 @@ from facespasm.reasoning import Evidence, differential, triage
 from .strategies import evidence
 
 LEVELS = ("self_care", "see_doctor", "see_doctor_soon", "emergency")
-OTHER_CAUSES = ("hemifacial_spasm", "blepharospasm", "synkinesis", "ms_related", "structural_lesion")
+OTHER_CAUSES = (
+    "hemifacial_spasm",
+    "blepharospasm",
+    "synkinesis",
+    "ms_related",
+    "structural_lesion",
+)
 
 
 def design_floor(known: Evidence, probabilities: dict[str, float]) -> str:

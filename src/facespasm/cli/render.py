@@ -71,6 +71,7 @@ class Citations:
         self._number = {source.id: n for n, source in enumerate(result.sources, start=1)}
 
     def __call__(self, source_ids: Iterable[str]) -> str:
+        """The citation marker for these sources, e.g. "[1, 4–7]"."""
         numbers = sorted({self._number[s] for s in source_ids})
         runs: list[list[int]] = []
         for number in numbers:
@@ -109,7 +110,7 @@ def _banner(result: Assessment, cite: Citations) -> Panel:
     triage = result.triage
     colour = load_knowledge().care_level(triage.level).colour
     style = BANNER_STYLE.get(colour, "bold")
-    reasons = _list((("•", _cited(r.text, r.sources, cite)) for r in triage.reasons))
+    reasons = _list(("•", _cited(r.text, r.sources, cite)) for r in triage.reasons)
     body = Group(
         Text(f" {triage.label.upper()} ", style=style),
         Text(),
