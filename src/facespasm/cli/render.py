@@ -18,6 +18,7 @@ from rich.text import Text
 
 from facespasm.knowledge import load_knowledge
 from facespasm.reasoning import Assessment, ConditionResult, Factor
+from facespasm.reasoning.assessment import unanswered_sources
 
 # Knowledge colour names -> banner styles readable on light and dark terminals.
 BANNER_STYLE = {
@@ -48,7 +49,7 @@ def render_assessment(result: Assessment, console: Console) -> None:
     ]
     parts.append(_next_steps(result, cite))
     if result.triage.unanswered_red_flags:
-        parts.append(_unanswered(result))
+        parts.append(_unanswered(result, cite))
     parts += [_treatments(result, cite), _advice(result, cite), _sources(result)]
     parts.append(Text(result.disclaimer, style="bold"))
     for part in parts:
@@ -154,14 +155,15 @@ def _next_steps(result: Assessment, cite: Citations) -> Group:
     return Group(_heading("What to do next"), _list(steps), sources, Text())
 
 
-def _unanswered(result: Assessment) -> Panel:
+def _unanswered(result: Assessment, cite: Citations) -> Panel:
     knowledge = load_knowledge()
     names = [knowledge.findings[f].label for f in result.triage.unanswered_red_flags]
     text = (
         "You did not tell us about: " + "; ".join(names) + ". If any of these apply to you, "
         "see a doctor soon (or call an ambulance for sudden weakness or slurred speech)."
     )
-    return Panel(text, title="Not asked", border_style="yellow")
+    sources = unanswered_sources(knowledge, result.triage)
+    return Panel(_cited(text, sources, cite), title="Not asked", border_style="yellow")
 
 
 def _treatments(result: Assessment, cite: Citations) -> Group:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from facespasm.knowledge import Advice, KnowledgeBase, Source, Treatment, load_knowledge
+from facespasm.knowledge.base import findings_in
 from facespasm.reasoning.differential import differential
 from facespasm.reasoning.evidence import Evidence
 from facespasm.reasoning.explain import Factor, explain
@@ -140,6 +141,19 @@ def assess(
     )
 
 
+def unanswered_sources(knowledge: KnowledgeBase, care: Triage) -> tuple[str, ...]:
+    """The sources of the rules that an unanswered red flag would have triggered."""
+    unanswered = set(care.unanswered_red_flags)
+    return tuple(
+        dict.fromkeys(
+            source
+            for rule in knowledge.care_rules
+            if unanswered & set(findings_in(rule.when))
+            for source in rule.sources
+        )
+    )
+
+
 def _cited(
     knowledge: KnowledgeBase,
     care: Triage,
@@ -152,6 +166,7 @@ def _cited(
     for reason in care.reasons:
         ids.update(dict.fromkeys(reason.sources))
     ids.update(dict.fromkeys(care.sources))
+    ids.update(dict.fromkeys(unanswered_sources(knowledge, care)))
     for condition in conditions:
         ids.update(dict.fromkeys(condition.sources))
         for factor in condition.supporting + condition.opposing:
