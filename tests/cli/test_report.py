@@ -23,7 +23,7 @@ def report_for(name: str, width: int = 100) -> str:
     return output.getvalue()
 
 
-@pytest.mark.parametrize("name", ["hemifacial_spasm", "exam_stress"])
+@pytest.mark.parametrize("name", ["hemifacial_spasm", "exam_stress", "stroke_signs"])
 def test_the_report_at_a_fixed_width_is_stable(name: str, golden) -> None:
     golden(f"report_{name}.txt", report_for(name))
 
@@ -59,3 +59,11 @@ def test_the_cli_prints_the_same_report(facespasm: Run) -> None:
     done = facespasm("assess", "--answers", str(ANSWERS / "exam_stress.json"), "--width", "100")
     assert done.returncode == 0, done.stderr
     assert done.stdout == report_for("exam_stress")
+
+
+def test_an_emergency_report_shows_only_what_to_do() -> None:
+    text = report_for("stroke_signs")
+    assert "EMERGENCY" in text and "Call your emergency number now" in text
+    for distraction in ("Likely causes", "Harmless twitch", "Self-care", "Treatments"):
+        assert distraction not in text
+    assert text.rstrip().endswith("contact a doctor.")

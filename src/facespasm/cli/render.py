@@ -31,6 +31,10 @@ BAR_WIDTH = 24
 # Explanations are shown for causes at least this likely (and always for the top one).
 EXPLAIN_THRESHOLD = 0.05
 FACTORS_SHOWN = 4
+EMERGENCY_ONLY = (
+    "The causes of the twitching can wait: get help for these symptoms first. "
+    "(`--json` still holds the full assessment.)"
+)
 
 
 def print_assessment(result: Assessment, width: int | None = None) -> None:
@@ -41,7 +45,16 @@ def print_assessment(result: Assessment, width: int | None = None) -> None:
 def render_assessment(result: Assessment, console: Console) -> None:
     """Render the report on any rich console (a terminal, or a string buffer in tests)."""
     cite = Citations(result)
-    parts: list[RenderableType] = [Text(), _banner(result, cite), _causes_table(result)]
+    parts: list[RenderableType] = [Text(), _banner(result, cite)]
+    if result.triage.level == load_knowledge().care_levels[-1].id:
+        # An emergency report says what to do and nothing that could reassure or distract.
+        parts += [_next_steps(result, cite), Text(EMERGENCY_ONLY), Text()]
+        shown = {s for r in result.triage.reasons for s in r.sources} | set(result.triage.sources)
+        parts += [_sources(result, shown), Text(result.disclaimer, style="bold")]
+        for part in parts:
+            console.print(part)
+        return
+    parts.append(_causes_table(result))
     parts += [
         _why(condition, cite)
         for condition in result.conditions
@@ -196,9 +209,11 @@ def _advice(result: Assessment, cite: Citations) -> Group:
     return Group(_heading("Self-care that helps most twitches"), _list(rows), footer, Text())
 
 
-def _sources(result: Assessment) -> Group:
+def _sources(result: Assessment, only: set[str] | None = None) -> Group:
     rows = []
     for number, source in enumerate(result.sources, start=1):
+        if only is not None and source.id not in only:
+            continue
         text = Text(source.citation, style="dim")
         if source.url:
             text.append(f" {source.url}", style="dim cyan")
