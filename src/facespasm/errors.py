@@ -16,3 +16,7 @@ class InputError(FacespasmError, ValueError):
 
 class KnowledgeError(FacespasmError):
     """A knowledge-base file that is missing, malformed or inconsistent."""
+
+
+class VideoError(InputError):
+    """A video that cannot be analysed as given: unreadable, unsupported, or without a face."""

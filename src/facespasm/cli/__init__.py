@@ -12,8 +12,10 @@ import sys
 
 import typer
 
+from facespasm.cli.analyze import analyze_command
 from facespasm.cli.assess import assess_command
 from facespasm.cli.knowledge import knowledge_command
+from facespasm.cli.synth import synth_command
 from facespasm.errors import InputError, KnowledgeError
 
 app = typer.Typer(
@@ -25,7 +27,9 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.command("assess")(assess_command)
+app.command("analyze")(analyze_command)
 app.command("knowledge")(knowledge_command)
+app.command("synth")(synth_command)
 
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_KNOWLEDGE = 3

@@ -26,21 +26,35 @@ def assess_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the ⚑ assessment JSON instead of the report.")
     ] = False,
+    video: Annotated[
+        Path | None,
+        typer.Option(help="A face video to measure; what it shows joins the answers as evidence."),
+    ] = None,
     width: Annotated[
         int | None, typer.Option(help="Width of the report in characters (default: terminal).")
     ] = None,
 ) -> None:
     """Assess a twitching face: likely causes, how urgently to see a doctor, and what to do."""
-    from facespasm.reasoning import assess
+    from facespasm.reasoning import Evidence, assess
 
-    if answers is None:
-        if as_json:
-            raise InputError("--json needs --answers FILE (the interview is interactive)")
+    known = Evidence()
+    if video is not None:
+        from facespasm.cli.analyze import run_analysis
+
+        known = run_analysis(video, camera=None, seconds=30.0, max_side=1280).to_evidence()
+    if answers is not None:
+        # What the person answered outranks what the video measured (Evidence.merged).
+        result = assess(Evidence.from_answers(read_answers(answers)).merged(known))
+    elif as_json and video is not None:
+        result = assess(known)
+    elif as_json:
+        raise InputError(
+            "--json needs --answers FILE or --video FILE (the interview is interactive)"
+        )
+    else:
         from facespasm.cli.interview import run_interview
 
-        result = run_interview(width=width)
-    else:
-        result = assess(read_answers(answers))
+        result = run_interview(width=width, known=known)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return

@@ -16,7 +16,7 @@ from rich.panel import Panel
 
 from facespasm.errors import InputError
 from facespasm.knowledge import Finding
-from facespasm.reasoning import Assessment, Value
+from facespasm.reasoning import Assessment, Evidence, Value
 from facespasm.reasoning.explain import describe
 from facespasm.reasoning.interview import Interview, Question
 
@@ -38,11 +38,17 @@ INTRO = (
 )
 
 
-def run_interview(width: int | None = None, console: Console | None = None) -> Assessment:
-    """Interview the person at the terminal and return the assessment of their answers."""
+def run_interview(
+    width: int | None = None, console: Console | None = None, known: Evidence | None = None
+) -> Assessment:
+    """Interview the person at the terminal; `known` evidence (from a video) is not asked."""
     console = console or Console(width=width, highlight=False)
-    interview = Interview()
+    interview = Interview(known=known)
     console.print(Panel(INTRO, title="facespasm", border_style="cyan"))
+    for item in interview.known:
+        finding = interview.knowledge.findings[item.finding]
+        source = f"from your {item.origin}"
+        console.print(f"[dim]Known {source}: {describe(finding, item.value)} — {item.detail}[/]")
     try:
         while (question := interview.next_question()) is not None:
             if not _ask(console, interview, question):

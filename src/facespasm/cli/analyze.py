@@ -1,0 +1,86 @@
+"""`facespasm analyze VIDEO`: spasm events per side and region, blink rate, and evidence."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from facespasm.errors import InputError
+
+if TYPE_CHECKING:
+    from facespasm.video.analysis import VideoAnalysis
+
+
+def analyze_command(
+    video: Annotated[
+        Path | None, typer.Argument(help="A face video (mp4, mov, webm, avi...).", metavar="VIDEO")
+    ] = None,
+    camera: Annotated[
+        int | None, typer.Option(help="Record from this camera (0 is the first) instead.")
+    ] = None,
+    seconds: Annotated[float, typer.Option(help="How long to record from the camera.")] = 30.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the ⚑ analysis JSON.")] = False,
+    plot: Annotated[
+        Path | None, typer.Option(help="Write a timeline per side and region (PNG).")
+    ] = None,
+    annotate: Annotated[
+        Path | None, typer.Option(help="Write the video with landmarks and events drawn (MP4).")
+    ] = None,
+    max_side: Annotated[
+        int, typer.Option(help="Downscale frames so their longer side is at most this.")
+    ] = 1280,
+) -> None:
+    """Measure twitching in a face video: when, where and on which side the face moved."""
+    analysis = run_analysis(video, camera=camera, seconds=seconds, max_side=max_side)
+    if plot is not None:
+        from facespasm.video.plot import plot_timeline
+
+        plot_timeline(analysis, plot)
+    if annotate is not None:
+        if video is None:
+            raise InputError("--annotate needs a video file")
+        from facespasm.video.annotate import annotate_video
+
+        annotate_video(video, analysis, annotate, max_side=max_side)
+    if as_json:
+        typer.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+
+    from facespasm.cli.video_report import render_analysis
+
+    render_analysis(analysis, Console(highlight=False))
+
+
+def run_analysis(
+    video: Path | None, *, camera: int | None, seconds: float, max_side: int
+) -> VideoAnalysis:
+    """Analyse with a progress bar on stderr when a person is watching."""
+    from facespasm.video.analysis import analyze_video
+
+    if (video is None) == (camera is None):
+        raise InputError("give a VIDEO file or --camera N (one of them)")
+    if not 0 < seconds <= 600:
+        raise InputError("--seconds must be between 0 and 600")
+    if not 64 <= max_side <= 4096:
+        raise InputError("--max-side must be between 64 and 4096 pixels")
+    if not sys.stderr.isatty():
+        return analyze_video(video, camera=camera, seconds=seconds, max_side=max_side)
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("analysing"), BarColumn(), TextColumn("{task.completed} frames"))
+    console = Console(stderr=True)
+    with Progress(*columns, TimeRemainingColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("frames", total=None)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return analyze_video(
+            video, camera=camera, seconds=seconds, max_side=max_side, progress=update
+        )

@@ -1,0 +1,223 @@
+"""Face landmarks per frame: MediaPipe Face Mesh, following one face through the video.
+
+MediaPipe 0.10.21's legacy Face Mesh is used because it is the last release whose models ship
+inside the wheel (nothing is downloaded at run time) and because `refine_landmarks=True` adds the
+iris points (468-477) that give a scale in millimetres (iris diameter ≈ 11.7 mm). It runs in
+tracking mode: the face detector runs only while fewer than `max_num_faces` faces are tracked,
+and the landmark model follows each face from its previous position.
+
+With several people in view, the person analysed must not change from frame to frame: the
+largest face is taken first, then in every frame the face nearest the previous one's centre.
+`faces_seen` still reports how many faces were found, so callers can warn about crowded clips.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from facespasm.video.frames import Frame
+
+LANDMARK_COUNT = 478  # 468 mesh points + 10 iris points (refine_landmarks=True)
+
+# MediaPipe's start-up chatter on stderr, harmless for this graph: TF-Lite announcing its CPU
+# delegate, absl noting that logging is not initialised, and two warnings about model features
+# the legacy graph does not use. Matched narrowly (level W or INFO, exact source), so an error
+# from the same files, or any other line, still reaches stderr.
+_NOISE = re.compile(
+    r"^(INFO: Created TensorFlow Lite XNNPACK delegate for CPU\."
+    r"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
+    r"|W\d{4} [\d:. ]+\d+ "
+    r"(inference_feedback_manager|landmark_projection_calculator)\.cc:\d+\] .*)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FaceLandmarks:
+    """The 478 landmarks of the face followed, in the pixels of the frame they came from.
+
+    Attributes:
+        points: (478, 3) float32: x and y in pixels of the frame image; z (depth, smaller is
+            nearer the camera) in the same pixel scale, i.e. MediaPipe's z times the width.
+        faces_seen: how many faces MediaPipe found in this frame.
+    """
+
+    points: np.ndarray
+    faces_seen: int
+
+
+class FaceMesh:
+    """MediaPipe Face Mesh in tracking mode, following one face; use it as a context manager.
+
+    One instance is meant for one video, frames in order: tracking carries state from frame to
+    frame. It is not thread-safe.
+
+    Args:
+        max_num_faces: how many faces MediaPipe looks for. With more than one, the detector runs
+            on every frame that shows fewer faces, which costs about a third of the throughput
+            (bench/RESULTS.md), but is what makes `faces_seen` and the choice of face meaningful.
+    """
+
+    def __init__(self, *, max_num_faces: int = 3) -> None:
+        solutions = _face_mesh_solutions()
+        _stderr_filter.acquire()
+        try:
+            self._mesh = solutions.FaceMesh(
+                static_image_mode=False,
+                refine_landmarks=True,
+                max_num_faces=max_num_faces,
+                min_detection_confidence=0.5,
+                min_tracking_confidence=0.5,
+            )
+        except BaseException:
+            _stderr_filter.release()
+            raise
+        self._centre: np.ndarray | None = None
+        self._closed = False
+
+    def __enter__(self) -> FaceMesh:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release MediaPipe's graph and its threads (once; later calls do nothing)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._mesh.close()
+        finally:
+            _stderr_filter.release()
+
+    def find(self, frame: Frame) -> FaceLandmarks | None:
+        """The landmarks of the face followed, or None when no face is found in this frame.
+
+        Args:
+            frame: the next frame of the video (RGB, upright).
+
+        Returns:
+            The followed face's landmarks in the frame's pixels, or None.
+        """
+        result = self._mesh.process(frame.image)
+        faces = result.multi_face_landmarks or []
+        if not faces:
+            return None
+        height, width = frame.image.shape[:2]
+        scale = np.array([width, height, width], dtype=np.float32)
+        candidates = [_points(face) * scale for face in faces]
+        chosen = self._follow(candidates)
+        self._centre = _centre(chosen)
+        return FaceLandmarks(points=chosen, faces_seen=len(faces))
+
+    def _follow(self, candidates: list[np.ndarray]) -> np.ndarray:
+        if self._centre is None:
+            return max(candidates, key=_area)
+        previous = self._centre
+        return min(candidates, key=lambda points: float(np.hypot(*(_centre(points) - previous))))
+
+
+def _points(face: Any) -> np.ndarray:
+    return np.array([(p.x, p.y, p.z) for p in face.landmark], dtype=np.float32)
+
+
+def _centre(points: np.ndarray) -> np.ndarray:
+    centre: np.ndarray = points[:, :2].mean(axis=0)
+    return centre
+
+
+def _area(points: np.ndarray) -> float:
+    width, height = np.ptp(points[:, :2], axis=0)
+    return float(width * height)
+
+
+def _face_mesh_solutions() -> Any:
+    # Before the first import: quiets glog/TF's INFO and WARNING output; errors still print.
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with _filtered_native_stderr():
+        from mediapipe.python.solutions import face_mesh  # type: ignore[import-untyped]
+    return face_mesh
+
+
+class _NativeStderrFilter:
+    """Pass the process's stderr through a filter that drops MediaPipe's known chatter.
+
+    MediaPipe's C++ code writes to file descriptor 2 directly, out of reach of Python's
+    logging, and before absl's logging is initialised no flag silences its warnings; they come
+    whenever one of its models first runs, which may be frames into a video. So while any
+    FaceMesh is open, descriptor 2 points at a pipe whose lines are forwarded at once, except
+    those matching `_NOISE`. Everything else, from any thread, still arrives, in order. One
+    filter serves all open meshes (counted), so they may be closed in any order.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._original = -1
+        self._forwarder: threading.Thread | None = None
+
+    def acquire(self) -> None:
+        with self._lock:
+            self._users += 1
+            if self._users == 1:
+                self._install()
+
+    def release(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0:
+                self._remove()
+
+    def _install(self) -> None:
+        sys.stderr.flush()
+        self._original = os.dup(2)
+        read_end, write_end = os.pipe()
+        original = self._original
+
+        def forward() -> None:
+            with os.fdopen(read_end, "rb") as lines:
+                for line in lines:
+                    if not _NOISE.match(line.decode(errors="replace").rstrip("\r\n")):
+                        os.write(original, line)
+
+        self._forwarder = threading.Thread(
+            target=forward, name="facespasm-stderr-filter", daemon=True
+        )
+        self._forwarder.start()
+        os.dup2(write_end, 2)
+        os.close(write_end)
+
+    def _remove(self) -> None:
+        sys.stderr.flush()
+        os.dup2(self._original, 2)  # closes the pipe's last write end: the forwarder ends
+        if self._forwarder is not None:
+            self._forwarder.join()
+        os.close(self._original)
+
+
+_stderr_filter = _NativeStderrFilter()
+
+
+@contextlib.contextmanager
+def _filtered_native_stderr() -> Iterator[None]:
+    _stderr_filter.acquire()
+    try:
+        yield
+    finally:
+        _stderr_filter.release()

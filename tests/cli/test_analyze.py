@@ -1,0 +1,125 @@
+"""`facespasm analyze VIDEO`, `facespasm synth`, and `facespasm assess --video`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import av
+import pytest
+
+from facespasm.video.synthetic import PlantedEvent, render
+
+from .conftest import ANSWERS, Run
+
+LEFT_SPASMS = (
+    PlantedEvent("spasm", 1.0, 1.6, "left", ("eyelid", "cheek", "mouth"), 0.9),
+    PlantedEvent("blink", 2.5, 2.7, "both", ("eyelid",)),
+    PlantedEvent("spasm", 3.5, 4.0, "left", ("eyelid",), 0.9),
+)
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Five seconds of a face with two left-sided spasms and a blink."""
+    return render(tmp_path_factory.mktemp("clip") / "left.mp4", LEFT_SPASMS, duration_s=5.0).path
+
+
+def test_the_json_holds_the_contract_fields(facespasm: Run, clip: Path) -> None:
+    done = facespasm("analyze", str(clip), "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert {"frames", "fps", "duration_s", "face_frames"} <= set(result["video"])
+    assert result["video"]["frames"] == result["video"]["face_frames"] == 150
+    assert [(e["kind"], e["side"]) for e in result["events"]] == [
+        ("spasm", "left"),
+        ("blink", "both"),
+        ("spasm", "left"),
+    ]
+    for event in result["events"]:
+        assert {"start_s", "end_s", "kind", "side", "regions"} <= set(event)
+    assert "blink_rate_per_min" in result["summary"]
+    assert result["evidence"]["side"] == "one"
+    assert result["evidence_detail"]["side"]["confidence"] > 0.5
+    assert result["timing"]["frames_per_second"] > 0
+
+
+def test_the_readable_summary_and_the_plot(facespasm: Run, clip: Path, tmp_path: Path) -> None:
+    plot = tmp_path / "timeline.png"
+    done = facespasm("analyze", str(clip), "--plot", str(plot))
+    assert done.returncode == 0, done.stderr
+    assert "3 events" in done.stdout and "spasm" in done.stdout
+    assert "side = one" in done.stdout
+    assert "not a diagnosis" in done.stdout
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_annotated_video_has_every_frame(facespasm: Run, clip: Path, tmp_path: Path) -> None:
+    out = tmp_path / "annotated.mp4"
+    done = facespasm("analyze", str(clip), "--json", "--annotate", str(out))
+    assert done.returncode == 0, done.stderr
+    with av.open(str(out)) as container:
+        assert sum(1 for _ in container.decode(video=0)) == 150
+
+
+def test_assess_takes_the_video_as_evidence(facespasm: Run, clip: Path) -> None:
+    done = facespasm(
+        "assess", "--answers", str(ANSWERS / "exam_stress.json"), "--video", str(clip), "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    evidence = json.loads(done.stdout)["evidence"]
+    assert evidence["side"]["value"] == "one"
+    assert evidence["side"]["origin"] == "answer"  # the person's answer outranks the video
+    assert evidence["spread_to_lower_face"]["origin"] == "video"
+    assert "confidence" in evidence["spread_to_lower_face"]["detail"]
+
+
+def test_synth_writes_a_clip_and_its_ground_truth(facespasm: Run, tmp_path: Path) -> None:
+    out = tmp_path / "demo.mp4"
+    done = facespasm("synth", str(out), "--duration", "3", "--seed", "2")
+    assert done.returncode == 0, done.stderr
+    truth = json.loads(out.with_suffix(".json").read_text())
+    assert truth["duration_s"] == 3
+    assert out.stat().st_size > 10_000
+
+
+BAD_VIDEOS = [
+    # (file name, content, words of the message)
+    ("empty.mp4", b"", "empty"),
+    ("notes.mp4", b"this is a text file, not a video\n" * 20, "not a video"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_VIDEOS, ids=[b[0] for b in BAD_VIDEOS])
+def test_a_bad_video_is_one_clear_line(
+    facespasm: Run, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    done = facespasm("analyze", str(path), "--json")
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.startswith("facespasm:")]
+    assert len(lines) == 1 and message in lines[0].lower(), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_missing_video_and_a_faceless_one(facespasm: Run, tmp_path: Path, shared: Path) -> None:
+    missing = facespasm("analyze", str(tmp_path / "nope.mp4"))
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    faceless = facespasm("analyze", str(shared / "media" / "no_face.mp4"))
+    assert faceless.returncode == 2
+    assert "no face found" in faceless.stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ((), "give a VIDEO file or --camera N"),
+        (("x.mp4", "--camera", "0"), "give a VIDEO file or --camera N"),
+        (("x.mp4", "--max-side", "10"), "--max-side must be between"),
+    ],
+)
+def test_bad_options(facespasm: Run, arguments: tuple[str, ...], message: str) -> None:
+    done = facespasm("analyze", *arguments)
+    assert done.returncode == 2
+    assert message in done.stderr

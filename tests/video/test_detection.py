@@ -1,0 +1,113 @@
+"""The whole chain, video to events: planted spasms are found where they were planted, real
+faces' blinks are found, and real expressions are not mistaken for spasms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from facespasm.errors import VideoError
+from facespasm.video.analysis import VideoAnalysis, analyze_video
+from facespasm.video.synthetic import PlantedEvent, SyntheticVideo, render
+
+PLANTED = (
+    PlantedEvent("blink", 1.0, 1.25, "both", ("eyelid",)),
+    PlantedEvent("flicker", 2.0, 4.0, "left", ("eyelid",), 0.3),
+    PlantedEvent("spasm", 5.0, 6.0, "right", ("eyelid", "cheek", "mouth"), 0.9),
+    PlantedEvent("closure", 7.0, 8.0, "both", ("eyelid", "brow", "cheek")),
+    PlantedEvent("spasm", 9.0, 9.6, "left", ("cheek", "mouth"), 0.9),
+    PlantedEvent("smile_closure", 10.5, 12.0, "right", ("eyelid", "cheek", "mouth"), 0.6),
+    PlantedEvent("blink", 13.0, 13.2, "both", ("eyelid",)),
+)
+# What each planted kind must be found as (a smile that narrows one eye is a spasm of that eye
+# that comes with a smile).
+FOUND_AS = {"smile_closure": "spasm"}
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[SyntheticVideo, VideoAnalysis]:
+    """A 14-second synthetic clip with one of each kind of event, and its analysis."""
+    video = render(tmp_path_factory.mktemp("synthetic") / "planted.mp4", PLANTED, duration_s=14.0)
+    return video, analyze_video(video.path)
+
+
+def overlaps(a_start: float, a_end: float, b_start: float, b_end: float) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+@pytest.mark.parametrize("index", range(len(PLANTED)), ids=[f"{e.kind}-{e.side}" for e in PLANTED])
+def test_every_planted_event_is_found_on_its_side(planted, index: int) -> None:
+    truth = PLANTED[index]
+    _, analysis = planted
+    found = [e for e in analysis.events if overlaps(e.start_s, e.end_s, truth.start_s, truth.end_s)]
+    assert len(found) == 1, found
+    event = found[0]
+    assert event.kind == FOUND_AS.get(truth.kind, truth.kind)
+    assert event.side == truth.side
+    assert set(event.regions) <= set(truth.regions) | {"brow"}
+    main_region = "mouth" if "eyelid" not in truth.regions else "eyelid"
+    assert main_region in event.regions
+    assert event.with_smile == (truth.kind == "smile_closure")
+
+
+def test_nothing_is_found_that_was_not_planted(planted) -> None:
+    _, analysis = planted
+    for event in analysis.events:
+        assert any(overlaps(event.start_s, event.end_s, p.start_s, p.end_s) for p in PLANTED), event
+
+
+def test_the_planted_pattern_becomes_evidence(planted) -> None:
+    _, analysis = planted
+    evidence = {finding: item.value for finding, item in analysis.evidence.items()}
+    assert evidence["forceful_closure"] is True  # the closure pulled the brows down
+    assert evidence["small_flicker"] is True
+    assert evidence["with_voluntary_movement"] is True
+    assert evidence["side"] == "both"  # spasms on the right, flicker and a pull on the left
+    assert {"eyelid", "mouth"} <= set(evidence["regions"])
+    assert analysis.video["face_frames"] == analysis.video["frames"] == 420
+
+
+def test_a_one_sided_clip_gives_one_side(tmp_path: Path) -> None:
+    events = (
+        PlantedEvent("spasm", 1.0, 1.5, "left", ("eyelid", "cheek", "mouth"), 0.9),
+        PlantedEvent("spasm", 3.0, 3.4, "left", ("eyelid",), 0.9),
+    )
+    analysis = analyze_video(render(tmp_path / "left.mp4", events, duration_s=5.0).path)
+    assert [(e.kind, e.side) for e in analysis.events] == [("spasm", "left")] * 2
+    assert analysis.evidence["side"].value == "one"
+
+
+# Blinks counted by looking at the frames: single_face.mp4 blinks once at 0.83-1.0 s; in the
+# emotions clip the eyes are open and blink at 6.4, 12.0 and 16.1 s (before, she looks down with
+# her eyes nearly shut, and at the end she closes them).
+REAL_BLINKS = [
+    ("single_face.mp4", [0.85]),
+    ("WolfgangLanger_Pexels.mp4", [6.4, 12.0, 16.1]),
+]
+
+
+@pytest.mark.parametrize(("name", "blinks_at"), REAL_BLINKS)
+def test_real_blinks_are_found(media: Path, name: str, blinks_at: list[float]) -> None:
+    analysis = analyze_video(media / name)
+    blinks = [e for e in analysis.events if e.kind == "blink"]
+    assert [b.start_s for b in blinks] == pytest.approx(blinks_at, abs=0.15)
+
+
+def test_expressions_and_smiles_are_not_spasms(media: Path) -> None:
+    analysis = analyze_video(media / "WolfgangLanger_Pexels.mp4")
+    assert analysis.video["face_frames"] == analysis.video["frames"] == 472
+    assert [e for e in analysis.events if e.kind in ("spasm", "flicker")] == []
+    assert "side" not in analysis.evidence and "regions" not in analysis.evidence
+
+
+def test_a_face_that_leaves_gives_partial_results_that_say_so(media: Path) -> None:
+    analysis = analyze_video(media / "face_noface.mov")
+    assert analysis.video["frames"] == 169
+    assert abs(int(analysis.video["face_frames"]) - 72) <= 5  # type: ignore[call-overload]
+    assert any("no face in" in warning for warning in analysis.warnings)
+
+
+def test_a_clip_without_a_face_is_a_clear_error(media: Path) -> None:
+    with pytest.raises(VideoError, match="no face found in any of the 95 frames"):
+        analyze_video(media / "no_face.mp4")

@@ -1,0 +1,125 @@
+"""Events from eyelid traces: real recorded blinks, and planted spasms, closures and flickers."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from facespasm.video.events import find_events
+from facespasm.video.measures import Measures
+from facespasm.video.pattern import read_evidence, summarise
+
+
+def recorded_trace(shared: Path, name: str, fps: float) -> Measures:
+    """A real per-eye eye-aspect-ratio trace (MediaPipe on a real recording, JeFaPaTo)."""
+    with (shared / "media" / name).open() as stream:
+        rows = list(csv.DictReader(stream))
+    left = np.array([float(row["EAR2D6_l"]) for row in rows])
+    right = np.array([float(row["EAR2D6_r"]) for row in rows])
+    return Measures.from_apertures(fps, left, right)
+
+
+# Counted by eye on plots of the traces: six full blinks in each; the 240 fps trace also has a
+# partial lid drop at 2.6 s (to about 70% of the usual aperture) that is not a blink.
+RECORDED = [
+    ("jefapato_blinking_30fps.csv", 30.0, [0.77, 1.73, 3.47, 4.73, 6.13, 7.6]),
+    ("jefapato_blinking_short_240fps.csv", 240.0, [7.24, 17.45, 25.72, 39.65, 46.42, 52.14]),
+]
+
+
+@pytest.mark.parametrize(("name", "fps", "blinks_at"), RECORDED)
+def test_every_blink_of_a_real_recording_is_found_and_nothing_else(
+    shared: Path, name: str, fps: float, blinks_at: list[float]
+) -> None:
+    events = find_events(recorded_trace(shared, name, fps))
+    assert [event.kind for event in events] == ["blink"] * len(blinks_at)
+    assert [event.start_s for event in events] == pytest.approx(blinks_at, abs=0.05)
+    assert all(event.side == "both" and 0.05 < event.duration_s < 0.5 for event in events)
+
+
+FPS = 30.0
+
+
+def trace(seconds: float = 20.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Open eyes with landmark noise: an aspect ratio of 0.30 ± 0.005."""
+    rng = np.random.default_rng(seed)
+    frames = int(seconds * FPS)
+    return 0.30 + rng.normal(0, 0.005, frames), 0.30 + rng.normal(0, 0.005, frames)
+
+
+def shut(eye: np.ndarray, start_s: float, end_s: float, depth: float = 0.95) -> None:
+    eye[int(start_s * FPS) : int(end_s * FPS)] *= 1 - depth
+
+
+def test_quiet_open_eyes_give_no_events() -> None:
+    assert find_events(Measures.from_apertures(FPS, *trace())) == []
+
+
+def test_one_eye_shutting_alone_is_a_spasm_of_that_side() -> None:
+    left, right = trace()
+    shut(right, 5.0, 5.3)
+    shut(right, 9.0, 10.2)
+    events = find_events(Measures.from_apertures(FPS, left, right))
+    assert [(e.kind, e.side, e.regions) for e in events] == [("spasm", "right", ("eyelid",))] * 2
+    assert events[1].start_s == pytest.approx(9.0, abs=0.05)
+    assert events[1].end_s == pytest.approx(10.2, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "kind"),
+    [(0.15, "blink"), (0.4, "blink"), (0.6, "closure"), (2.0, "closure")],
+)
+def test_both_eyes_shutting_is_a_blink_up_to_half_a_second_then_a_closure(
+    seconds: float, kind: str
+) -> None:
+    left, right = trace()
+    shut(left, 5.0, 5.0 + seconds)
+    shut(right, 5.0, 5.0 + seconds)
+    events = find_events(Measures.from_apertures(FPS, left, right))
+    assert [(e.kind, e.side) for e in events] == [(kind, "both")]
+
+
+def test_a_small_fast_ripple_of_one_eyelid_is_a_flicker() -> None:
+    left, right = trace()
+    t = np.arange(int(1.5 * FPS)) / FPS
+    start = int(8 * FPS)
+    left[start : start + len(t)] *= 1 - 0.08 * (1 + np.sin(2 * np.pi * 6 * t))  # 6 Hz, ≤ 16%
+    events = find_events(Measures.from_apertures(FPS, left, right))
+    assert [(e.kind, e.side) for e in events] == [("flicker", "left")]
+    assert 7.5 <= events[0].start_s <= 8.5
+    assert events[0].peak < 0.5
+
+
+def test_frames_without_a_face_are_gaps_not_events() -> None:
+    left, right = trace()
+    left[100:130] = np.nan
+    right[100:130] = np.nan
+    assert find_events(Measures.from_apertures(FPS, left, right)) == []
+
+
+def test_blink_rate_above_27_a_minute_becomes_increased_blinking() -> None:
+    left, right = trace(seconds=60)
+    for second in np.arange(1, 59, 60 / 35):  # 35 blinks in a minute
+        shut(left, second, second + 0.2)
+        shut(right, second, second + 0.2)
+    measures = Measures.from_apertures(FPS, left, right)
+    events = find_events(measures)
+    assert summarise(measures, events)["blink_rate_per_min"] == pytest.approx(35, abs=1)
+    evidence = read_evidence(measures, events)
+    assert evidence["increased_blinking"].value is True
+
+
+def test_one_sided_spasms_become_side_and_region_evidence() -> None:
+    left, right = trace(seconds=40)
+    for start in (5, 12, 20):
+        shut(left, start, start + 0.5, depth=0.95)
+    measures = Measures.from_apertures(FPS, left, right)
+    evidence = read_evidence(measures, find_events(measures))
+    assert evidence["side"].value == "one"
+    assert evidence["regions"].value == ("eyelid",)
+    assert evidence["eye_closes_completely"].value is True
+    assert evidence["increased_blinking"].value is False  # no blinks at all here
+    assert 0.5 < evidence["side"].confidence <= 0.9
