@@ -123,3 +123,10 @@ def test_bad_options(facespasm: Run, arguments: tuple[str, ...], message: str) -
     done = facespasm("analyze", *arguments)
     assert done.returncode == 2
     assert message in done.stderr
+
+
+def test_a_camera_that_cannot_be_opened_is_a_clear_error(facespasm: Run) -> None:
+    done = facespasm("analyze", "--camera", "7", "--seconds", "1")
+    assert done.returncode == 2
+    assert "camera 7" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -318,7 +318,10 @@ def _open(path: Path) -> tuple[av.container.InputContainer, av.video.stream.Vide
     if stream.codec_context is None:
         container.close()
         raise VideoError(f"unsupported video codec in {name} (no decoder for it in FFmpeg)")
-    stream.thread_type = "AUTO"
+    # Slice threads only, no frame threads: frames are decoded on one core while the face mesh
+    # runs on the other (pipeline.py), and FFmpeg's frame threads would only compete with the
+    # model for the second core (720p end-to-end: 229 fps with frame threads, 311 without).
+    stream.thread_type = "SLICE"
     return container, stream
 
 

@@ -3,8 +3,8 @@
 MediaPipe 0.10.21's legacy Face Mesh is used because it is the last release whose models ship
 inside the wheel (nothing is downloaded at run time) and because `refine_landmarks=True` adds the
 iris points (468-477) that give a scale in millimetres (iris diameter ≈ 11.7 mm). It runs in
-tracking mode: the face detector runs only while fewer than `max_num_faces` faces are tracked,
-and the landmark model follows each face from its previous position.
+tracking mode: the landmark model follows the face from its previous position, and the face
+detector runs only when the face is lost (or while fewer faces are tracked than looked for).
 
 With several people in view, the person analysed must not change from frame to frame: the
 largest face is taken first, then in every frame the face nearest the previous one's centre.
@@ -28,6 +28,7 @@ import numpy as np
 from facespasm.video.frames import Frame
 
 LANDMARK_COUNT = 478  # 468 mesh points + 10 iris points (refine_landmarks=True)
+COUNT_FACES_EVERY = 15  # frames between face counts: half a second at 30 fps
 
 # MediaPipe's start-up chatter on stderr, harmless for this graph: TF-Lite announcing its CPU
 # delegate, absl noting that logging is not initialised, and two warnings about model features
@@ -61,26 +62,30 @@ class FaceMesh:
     One instance is meant for one video, frames in order: tracking carries state from frame to
     frame. It is not thread-safe.
 
+    Looking for several faces costs a third of the throughput: the mesh then runs its face
+    detector on every frame that shows fewer faces than it looks for (bench/RESULTS.md). So by
+    default the number is chosen from the first frame -- three when it shows several people,
+    so that the largest is followed, one otherwise -- and a separate face detector counts the
+    faces every `COUNT_FACES_EVERY` frames, so that a crowded clip is still reported.
+
     Args:
-        max_num_faces: how many faces MediaPipe looks for. With more than one, the detector runs
-            on every frame that shows fewer faces, which costs about a third of the throughput
-            (bench/RESULTS.md), but is what makes `faces_seen` and the choice of face meaningful.
+        max_num_faces: how many faces the mesh looks for; None chooses from the first frame.
     """
 
-    def __init__(self, *, max_num_faces: int = 3) -> None:
-        solutions = _face_mesh_solutions()
+    def __init__(self, *, max_num_faces: int | None = None) -> None:
+        self._solution, detection = _solutions()
+        self._requested = max_num_faces
         _stderr_filter.acquire()
         try:
-            self._mesh = solutions.FaceMesh(
-                static_image_mode=False,
-                refine_landmarks=True,
-                max_num_faces=max_num_faces,
-                min_detection_confidence=0.5,
-                min_tracking_confidence=0.5,
+            self._detector = detection.FaceDetection(
+                model_selection=0, min_detection_confidence=0.5
             )
         except BaseException:
             _stderr_filter.release()
             raise
+        self._mesh: Any = None
+        self._frames = 0
+        self._faces_counted = 0
         self._centre: np.ndarray | None = None
         self._closed = False
 
@@ -96,12 +101,14 @@ class FaceMesh:
         self.close()
 
     def close(self) -> None:
-        """Release MediaPipe's graph and its threads (once; later calls do nothing)."""
+        """Release MediaPipe's graphs and their threads (once; later calls do nothing)."""
         if self._closed:
             return
         self._closed = True
         try:
-            self._mesh.close()
+            self._detector.close()
+            if self._mesh is not None:
+                self._mesh.close()
         finally:
             _stderr_filter.release()
 
@@ -114,16 +121,30 @@ class FaceMesh:
         Returns:
             The followed face's landmarks in the frame's pixels, or None.
         """
+        if self._frames % COUNT_FACES_EVERY == 0:
+            detections = self._detector.process(frame.image).detections
+            self._faces_counted = len(detections or [])
+        self._frames += 1
+        if self._mesh is None:
+            faces = self._requested or (3 if self._faces_counted > 1 else 1)
+            self._mesh = self._solution.FaceMesh(
+                static_image_mode=False,
+                refine_landmarks=True,
+                max_num_faces=faces,
+                min_detection_confidence=0.5,
+                min_tracking_confidence=0.5,
+            )
         result = self._mesh.process(frame.image)
-        faces = result.multi_face_landmarks or []
-        if not faces:
+        faces_found = result.multi_face_landmarks or []
+        if not faces_found:
             return None
         height, width = frame.image.shape[:2]
         scale = np.array([width, height, width], dtype=np.float32)
-        candidates = [_points(face) * scale for face in faces]
+        candidates = [_points(face) * scale for face in faces_found]
         chosen = self._follow(candidates)
         self._centre = _centre(chosen)
-        return FaceLandmarks(points=chosen, faces_seen=len(faces))
+        seen = max(len(faces_found), self._faces_counted)
+        return FaceLandmarks(points=chosen, faces_seen=seen)
 
     def _follow(self, candidates: list[np.ndarray]) -> np.ndarray:
         if self._centre is None:
@@ -132,7 +153,24 @@ class FaceMesh:
         return min(candidates, key=lambda points: float(np.hypot(*(_centre(points) - previous))))
 
 
+# A face's landmarks as protobuf puts them on the wire when each holds just x, y and z: per
+# landmark the repeated-field tag (0x0a) and length (15), then three tagged float32s. Reading
+# that buffer with numpy takes 13 µs; walking 478 protobuf objects in Python takes 200 µs, 6% of
+# a frame's budget at ten times real time (bench/RESULTS.md).
+_WIRE = np.dtype(
+    [("field", "u1"), ("length", "u1"), ("x_tag", "u1"), ("x", "<f4"),
+     ("y_tag", "u1"), ("y", "<f4"), ("z_tag", "u1"), ("z", "<f4")]
+)  # fmt: skip
+_WIRE_TAGS = {"field": 0x0A, "length": 15, "x_tag": 0x0D, "y_tag": 0x15, "z_tag": 0x1D}
+
+
 def _points(face: Any) -> np.ndarray:
+    raw = face.SerializeToString()
+    if len(raw) == LANDMARK_COUNT * _WIRE.itemsize:
+        records = np.frombuffer(raw, dtype=_WIRE)
+        if all((records[name] == value).all() for name, value in _WIRE_TAGS.items()):
+            return np.stack([records["x"], records["y"], records["z"]], axis=1)
+    # Any other layout (a field such as visibility present): the slow, general way.
     return np.array([(p.x, p.y, p.z) for p in face.landmark], dtype=np.float32)
 
 
@@ -146,13 +184,17 @@ def _area(points: np.ndarray) -> float:
     return float(width * height)
 
 
-def _face_mesh_solutions() -> Any:
+def _solutions() -> tuple[Any, Any]:
+    """MediaPipe's legacy face mesh and face detection solutions (imported on first use)."""
     # Before the first import: quiets glog/TF's INFO and WARNING output; errors still print.
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with _filtered_native_stderr():
-        from mediapipe.python.solutions import face_mesh  # type: ignore[import-untyped]
-    return face_mesh
+        from mediapipe.python.solutions import (  # type: ignore[import-untyped]
+            face_detection,
+            face_mesh,
+        )
+    return face_mesh, face_detection
 
 
 class _NativeStderrFilter:

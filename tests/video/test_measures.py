@@ -1,0 +1,64 @@
+"""Per-side measures from landmarks: the person's own sides, and free of head pose and distance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from facespasm.video.measures import MEASURES, SIDES, MeasureSeries, column, measure_frame
+from facespasm.video.synthetic import astronaut_landmarks
+
+
+@pytest.fixture(scope="module")
+def face() -> np.ndarray:
+    """The 478 landmarks MediaPipe finds on scikit-image's astronaut (512 px)."""
+    return np.asarray(astronaut_landmarks(512), dtype=np.float64)
+
+
+def test_the_persons_left_eye_is_on_the_images_right(face: np.ndarray) -> None:
+    # A camera is not a mirror: the person's left eye appears on the right of the picture.
+    assert face[263, 0] > face[33, 0]
+
+
+def test_open_eyes_measure_like_open_eyes(face: np.ndarray) -> None:
+    values = measure_frame(face)
+    for side in SIDES:
+        assert 0.2 < values[column("aperture", side)] < 0.45  # eye aspect ratio of an open eye
+        assert 6 < values[column("aperture_mm", side)] < 14  # lid opening: about 8-12 mm
+        assert values[column("brow", side)] > 0  # brows above the eyes
+        assert values[column("mouth_y", side)] < 0  # mouth below them
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    angle=st.floats(-0.5, 0.5),
+    scale=st.floats(0.3, 3.0),
+    shift=st.tuples(st.floats(-500, 500), st.floats(-500, 500)),
+)
+def test_head_tilt_distance_and_position_change_nothing(
+    face: np.ndarray, angle: float, scale: float, shift: tuple[float, float]
+) -> None:
+    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    moved = face.copy()
+    moved[:, :2] = face[:, :2] @ rotation.T * scale + np.array(shift)
+    assert np.allclose(measure_frame(moved), measure_frame(face), rtol=1e-6, atol=1e-9)
+
+
+def test_closing_one_eye_changes_only_that_sides_aperture(face: np.ndarray) -> None:
+    closed = face.copy()
+    upper, lower = (159, 160, 158), (145, 144, 153)  # the person's right eye
+    for top, bottom in zip(upper, lower, strict=True):
+        closed[top, 1] = closed[bottom, 1]
+    before, after = measure_frame(face), measure_frame(closed)
+    assert after[column("aperture", "right")] < 0.3 * before[column("aperture", "right")]
+    assert after[column("aperture", "left")] == before[column("aperture", "left")]
+
+
+def test_frames_without_a_face_are_kept_as_gaps() -> None:
+    series = MeasureSeries(fps=30.0)
+    series.add(0.0, None)
+    measures = series.finish()
+    assert measures.data.shape == (1, len(MEASURES) * 2)
+    assert not measures.face_found[0]
