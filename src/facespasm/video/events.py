@@ -171,35 +171,41 @@ def _eye_events(
     regions: dict[Side, dict[str, NDArray[np.float64]]],
 ) -> list[Event]:
     closed = {side: _hysteresis(closure[side], CLOSED, STILL_CLOSED) for side in SIDES}
+    brows_down = {
+        side: np.nan_to_num(_robust_z(measures.series("brow", side))) <= -BROW_SQUEEZE_Z
+        for side in SIDES
+    }
+    moved = {side: _one_sided(regions, side) for side in SIDES}
+    smiling = _smiling(measures)
     gap = max(1, round(MERGE_GAP_S * measures.fps))
     events = []
     for first, last in _merged(segments(closed["left"] | closed["right"]), gap):
         peak = {side: float(np.nanmax(closure[side][first:last])) for side in SIDES}
         start, end = _times(measures, first, last)
-        both_closed = min(peak.values()) >= OTHER_EYE_OPEN
-        if both_closed:
+        if min(peak.values()) >= OTHER_EYE_OPEN:  # both eyes: a blink or a closure
             long = end - start >= LONGEST_BLINK_S
-            squeeze = all(
-                np.nanmin(_robust_z(measures.series("brow", s))[first:last]) <= -BROW_SQUEEZE_Z
-                for s in SIDES
-            )
+            squeeze = all(brows_down[side][first:last].any() for side in SIDES)
             kind: Kind = "closure" if long else "blink"
-            strength = min(peak.values())
-            forceful = long and bool(squeeze)
-            events.append(Event(start, end, kind, "both", ("eyelid",), strength, forceful))
+            events.append(
+                Event(start, end, kind, "both", ("eyelid",), min(peak.values()), long and squeeze)
+            )
             continue
         side: Side = max(SIDES, key=lambda s: peak[s])
         if end - start < SHORTEST_SPASM_S:
             continue
-        moved = _one_sided(regions, side)
-        with_it = tuple(
-            region for region in ("brow", "cheek", "mouth") if moved[region][first:last].any()
-        )
-        smiling = bool(_smiling(measures)[first:last].any())
+        with_it = tuple(r for r in ("brow", "cheek", "mouth") if moved[side][r][first:last].any())
         events.append(
-            Event(start, end, "spasm", side, ("eyelid", *with_it), peak[side], with_smile=smiling)
+            Event(
+                start,
+                end,
+                "spasm",
+                side,
+                ("eyelid", *with_it),
+                peak[side],
+                with_smile=bool(smiling[first:last].any()),
+            )
         )
-    events += _smile_narrowing(measures, closure, regions, closed)
+    events += _smile_narrowing(measures, closure, closed, smiling)
     return events
 
 
@@ -219,11 +225,10 @@ def _smiling(measures: Measures) -> NDArray[np.bool_]:
 def _smile_narrowing(
     measures: Measures,
     closure: dict[Side, NDArray[np.float64]],
-    regions: dict[Side, dict[str, NDArray[np.float64]]],
     closed: dict[Side, NDArray[np.bool_]],
+    smiling: NDArray[np.bool_],
 ) -> list[Event]:
     """One eye narrowing (but not shutting) while the person smiles."""
-    smiling = _smiling(measures)
     events = []
     gap = max(1, round(MERGE_GAP_S * measures.fps))
     for side in SIDES:
