@@ -111,3 +111,23 @@ def test_a_face_that_leaves_gives_partial_results_that_say_so(media: Path) -> No
 def test_a_clip_without_a_face_is_a_clear_error(media: Path) -> None:
     with pytest.raises(VideoError, match="no face found in any of the 95 frames"):
         analyze_video(media / "no_face.mp4")
+
+
+def test_a_file_that_breaks_off_gives_what_came_before_and_says_so(tmp_path: Path) -> None:
+    import av
+
+    whole = render(tmp_path / "whole.mp4", (), duration_s=4.0).path
+    streamable = tmp_path / "streamable.mp4"
+    with av.open(str(whole)) as source, av.open(
+        str(streamable), "w", options={"movflags": "faststart"}
+    ) as target:  # the index first, as phones and web uploads write it
+        stream = target.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 512, 512, "yuv420p"
+        for frame in source.decode(video=0):
+            target.mux(stream.encode(frame))
+        target.mux(stream.encode())
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(streamable.read_bytes()[: streamable.stat().st_size // 2])
+    analysis = analyze_video(cut)
+    assert 20 < int(str(analysis.video["frames"])) < 120
+    assert any("breaks off" in warning for warning in analysis.warnings)

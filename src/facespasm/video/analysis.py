@@ -154,7 +154,10 @@ def analyze_frames(
             f"no face in {count - faces} of {count} frames; those moments were not analysed"
         )
     if crowded:
-        warnings.append(f"several faces in {crowded} frames; the largest was followed")
+        warnings.append(f"several faces in {crowded} frames; one face was followed throughout")
+    problem = getattr(frames, "problem", None)  # a file that breaks off: what came before counts
+    if problem:
+        warnings.append(str(problem))
     return VideoAnalysis(
         video={
             "source": source,
