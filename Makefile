@@ -22,8 +22,10 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
 
+# The storage tests run on SQLite and on a real PostgreSQL server, which the script installs
+# (Debian's package, when missing), starts on localhost and names by its URL.
 unit: $(VENV)/.dev-installed
-	$(BIN)/pytest
+	url=$$(scripts/postgres-for-tests) && FACESPASM_TEST_POSTGRES_URL=$$url $(BIN)/pytest
 
 bench: $(VENV)/.dev-installed  ## speed figures for bench/RESULTS.md (never part of `make test`)
 	$(BIN)/python bench/run.py

@@ -53,7 +53,9 @@ def test_a_directory(facespasm: Run, tmp_path: Path) -> None:
 
 
 def test_json_without_answers(facespasm: Run) -> None:
-    assert_clear_error(facespasm("assess", "--json"), "--json needs --answers FILE or --video FILE")
+    assert_clear_error(
+        facespasm("assess", "--json"), "--json needs --answers FILE, --video FILE or --diary"
+    )
 
 
 def test_an_unknown_option_is_a_usage_error(facespasm: Run) -> None:

@@ -40,3 +40,21 @@ def test_the_readme_quick_start_is_two_make_commands() -> None:
 @pytest.mark.parametrize("command", COMMANDS)
 def test_the_readme_documents_every_command(command: str) -> None:
     assert f"facespasm {command}" in README
+
+
+GROUPS = [str(group.name) for group in app.registered_groups]
+
+
+def test_the_diary_is_a_group_of_commands() -> None:
+    assert GROUPS == ["diary"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["log", "day", "import", "export", "show", "triggers", "cycles", "treatment add"],
+)
+def test_every_diary_command_has_help_and_is_in_the_readme(facespasm: Run, command: str) -> None:
+    done = facespasm("diary", *command.split(), "--help")
+    assert done.returncode == 0, done.stderr
+    assert len(re.sub(r"\s+", " ", done.stdout.split("Options")[0])) > 40
+    assert f"facespasm diary {command}" in README

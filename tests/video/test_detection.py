@@ -118,9 +118,10 @@ def test_a_file_that_breaks_off_gives_what_came_before_and_says_so(tmp_path: Pat
 
     whole = render(tmp_path / "whole.mp4", (), duration_s=4.0).path
     streamable = tmp_path / "streamable.mp4"
-    with av.open(str(whole)) as source, av.open(
-        str(streamable), "w", options={"movflags": "faststart"}
-    ) as target:  # the index first, as phones and web uploads write it
+    with (
+        av.open(str(whole)) as source,
+        av.open(str(streamable), "w", options={"movflags": "faststart"}) as target,
+    ):  # the index first, as phones and web uploads write it
         stream = target.add_stream("libx264", rate=30)
         stream.width, stream.height, stream.pix_fmt = 512, 512, "yuv420p"
         for frame in source.decode(video=0):

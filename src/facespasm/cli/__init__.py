@@ -14,6 +14,7 @@ import typer
 
 from facespasm.cli.analyze import analyze_command
 from facespasm.cli.assess import assess_command
+from facespasm.cli.diary import diary_app
 from facespasm.cli.knowledge import knowledge_command
 from facespasm.cli.synth import synth_command
 from facespasm.errors import InputError, KnowledgeError
@@ -30,6 +31,7 @@ app.command("assess")(assess_command)
 app.command("analyze")(analyze_command)
 app.command("knowledge")(knowledge_command)
 app.command("synth")(synth_command)
+app.add_typer(diary_app, name="diary")
 
 EXIT_BAD_INPUT = 2
 EXIT_BROKEN_KNOWLEDGE = 3

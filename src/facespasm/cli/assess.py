@@ -30,6 +30,13 @@ def assess_command(
         Path | None,
         typer.Option(help="A face video to measure; what it shows joins the answers as evidence."),
     ] = None,
+    diary: Annotated[
+        bool,
+        typer.Option("--diary", help="Use the lifestyle factors of the diary's last 14 days."),
+    ] = False,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Diary database URL (with --diary).")
+    ] = None,
     width: Annotated[
         int | None, typer.Option(help="Width of the report in characters (default: terminal).")
     ] = None,
@@ -38,18 +45,25 @@ def assess_command(
     from facespasm.reasoning import Evidence, assess
 
     known = Evidence()
+    if diary:
+        from facespasm.diary.database import database_url, open_database
+        from facespasm.diary.evidence import diary_evidence
+        from facespasm.diary.store import days
+
+        known = diary_evidence(days(open_database(database_url(db))))
     if video is not None:
         from facespasm.cli.analyze import run_analysis
 
-        known = run_analysis(video, camera=None, seconds=30.0, max_side=1280).to_evidence()
+        measured = run_analysis(video, camera=None, seconds=30.0, max_side=1280)
+        known = known.merged(measured.to_evidence())
     if answers is not None:
-        # What the person answered outranks what the video measured (Evidence.merged).
+        # The person's answers outrank the video, which outranks the diary (Evidence.merged).
         result = assess(Evidence.from_answers(read_answers(answers)).merged(known))
-    elif as_json and video is not None:
+    elif as_json and (video is not None or diary):
         result = assess(known)
     elif as_json:
         raise InputError(
-            "--json needs --answers FILE or --video FILE (the interview is interactive)"
+            "--json needs --answers FILE, --video FILE or --diary (the interview is interactive)"
         )
     else:
         from facespasm.cli.interview import run_interview

@@ -1,0 +1,1 @@
+"""Alembic migrations of the diary schema, run programmatically by `facespasm.diary.database`."""

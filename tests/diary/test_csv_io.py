@@ -1,0 +1,327 @@
+"""CSV import and export: the ⚑ columns, all or nothing, errors that name the row and the column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, text
+from sqlalchemy.exc import DBAPIError
+
+from facespasm.diary import csv_io, store
+from facespasm.diary.csv_io import export_csv, import_csv
+from facespasm.diary.models import DayFactors
+from facespasm.diary.records import CSV_COLUMNS, Day, Treatment
+from facespasm.diary.store import add_treatment, days, log_episode, record_day
+from facespasm.errors import InputError
+from tests.diary.conftest import snapshot
+
+HEADER = ",".join(CSV_COLUMNS)
+GOOD = f"""{HEADER}
+2024-01-01,3,7.5,2,0,4,6,0
+2024-01-02,0,8,1,1,2,3.25,1
+2024-01-03,,,,,,,
+2024-01-04,12,5,4,3,9,10,1
+"""
+
+
+def write(tmp_path, content: str, name: str = "days.csv"):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def year_of_rows(first: dt.date, count: int) -> str:
+    lines = [HEADER]
+    for n in range(count):
+        date = first + dt.timedelta(days=n)
+        lines.append(f"{date},{n % 7},{5 + n % 4},{n % 3},{n % 2},{n % 11},{n % 9}.5,{n % 2}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def diary(engine):
+    """A diary that already holds a day, an episode and a treatment (to show they stay as they were)."""
+    record_day(engine, Day(dt.date(2024, 1, 2), sleep_hours=6, stress_0_10=7), note="exam week")
+    log_episode(
+        engine,
+        side="left",
+        regions=["eyelid"],
+        at=dt.datetime(2023, 12, 30, 9, tzinfo=dt.UTC),
+        timezone="UTC",
+    )
+    add_treatment(
+        engine, Treatment(dt.date(2023, 11, 1), "botulinum_toxin", side="left", dose_units=15)
+    )
+    return engine
+
+
+def test_a_good_file_is_imported(engine, tmp_path):
+    assert import_csv(engine, write(tmp_path, GOOD)) == 4
+    assert days(engine) == [
+        Day(dt.date(2024, 1, 1), 3, 7.5, 2, 0, 4, 6, False),
+        Day(dt.date(2024, 1, 2), 0, 8, 1, 1, 2, 3.25, True),
+        Day(dt.date(2024, 1, 3), None),  # nothing recorded, nothing logged: unknown
+        Day(dt.date(2024, 1, 4), 12, 5, 4, 3, 9, 10, True),
+    ]
+
+
+def test_columns_may_come_in_any_order_after_a_byte_order_mark(engine, tmp_path):
+    content = "\ufeffnicotine, date,episodes,stress_0_10,sleep_hours,caffeine_drinks,alcohol_drinks,screen_hours\r\n1,2024-02-01,2,5,7,1,0,4\r\n\r\n"
+    assert import_csv(engine, write(tmp_path, content)) == 1
+    assert days(engine) == [Day(dt.date(2024, 2, 1), 2, 7, 1, 0, 5, 4, True)]
+
+
+def test_rows_for_dates_already_in_the_diary_replace_them(diary, tmp_path):
+    import_csv(diary, write(tmp_path, f"{HEADER}\n2024-01-02,5,,1,,3,,\n"))
+    assert [day for day in days(diary) if day.date == dt.date(2024, 1, 2)] == [
+        Day(dt.date(2024, 1, 2), episodes=5, caffeine_drinks=1, stress_0_10=3)
+    ]
+    with diary.connect() as connection:  # the note typed in the program is kept
+        assert connection.execute(text("SELECT note FROM day_factors")).scalar_one() == "exam week"
+
+
+def test_a_stream_can_be_imported(engine):
+    assert import_csv(engine, io.StringIO(GOOD)) == 4
+
+
+# Each case changes one thing in the good file; the error names the row (the header is row 1)
+# and the column, and the diary is left exactly as it was.
+BAD_FILES = [
+    pytest.param(
+        GOOD.replace(",nicotine", ""),
+        "days.csv, row 1: missing column nicotine",
+        id="missing-column",
+    ),
+    pytest.param(
+        GOOD.replace("nicotine", "nicotine,mood").replace(
+            "\n2024-01-01,3,7.5,2,0,4,6,0", "\n2024-01-01,3,7.5,2,0,4,6,0,5"
+        ),
+        "days.csv, row 1: unknown column 'mood'",
+        id="extra-column",
+    ),
+    pytest.param(
+        GOOD.replace("sleep_hours", "date"),
+        "days.csv, row 1: missing column sleep_hours",
+        id="repeated-column",
+    ),
+    pytest.param(
+        GOOD.replace("2024-01-03", "2024-02-30"),
+        "days.csv, row 4, column date: '2024-02-30' is not a date (YYYY-MM-DD)",
+        id="impossible-date",
+    ),
+    pytest.param(
+        GOOD.replace("2024-01-03", "03/01/2024"),
+        "days.csv, row 4, column date: '03/01/2024' is not a date",
+        id="not-iso-date",
+    ),
+    pytest.param(
+        GOOD.replace("2024-01-03", "20240103"),
+        "days.csv, row 4, column date: '20240103' is not a date",
+        id="compact-date",
+    ),
+    pytest.param(
+        GOOD.replace("2024-01-04,", ","),
+        "days.csv, row 5, column date: the date is empty",
+        id="empty-date",
+    ),
+    pytest.param(
+        GOOD.replace("2024-01-04,12,5,4,3,9", "2024-01-04,12,5,4,-3,9"),
+        "days.csv, row 5, column alcohol_drinks: -3 is not between 0 and 100",
+        id="negative",
+    ),
+    pytest.param(
+        GOOD.replace("2024-01-04,12,5,4,3,9", "2024-01-04,12,5,4,3,12"),
+        "days.csv, row 5, column stress_0_10: 12 is not between 0 and 10",
+        id="out-of-range",
+    ),
+    pytest.param(
+        GOOD.replace("2024-01-01,3,7.5", "2024-01-01,3,25"),
+        "days.csv, row 2, column sleep_hours: 25 is not between 0 and 24",
+        id="impossible-sleep",
+    ),
+    pytest.param(
+        GOOD.replace("2024-01-01,3,", "2024-01-01,2.5,"),
+        "days.csv, row 2, column episodes: '2.5' is not a whole number",
+        id="fractional-episodes",
+    ),
+    pytest.param(
+        GOOD.replace("2024-01-01,3,7.5,2", "2024-01-01,3,7.5,two"),
+        "days.csv, row 2, column caffeine_drinks: 'two' is not a number",
+        id="not-a-number",
+    ),
+    pytest.param(
+        GOOD.replace("2024-01-01,3,7.5,2", "2024-01-01,3,7.5,nan"),
+        "days.csv, row 2, column caffeine_drinks: nan is not a number",
+        id="nan",
+    ),
+    pytest.param(
+        GOOD.replace("3.25,1", "3.25,yes"),
+        "days.csv, row 3, column nicotine: 'yes' is not 0 or 1",
+        id="nicotine-yes",
+    ),
+    pytest.param(
+        GOOD.replace("2024-01-04", "2024-01-02"),
+        "days.csv, row 5, column date: 2024-01-02 appears twice (also on row 3)",
+        id="duplicate-date",
+    ),
+    pytest.param(
+        GOOD.replace("2024-01-03,,,,,,,", "2024-01-03,,,"),
+        "days.csv, row 4: 4 cells where the header has 8",
+        id="short-row",
+    ),
+    pytest.param("", "days.csv: the file is empty", id="empty-file"),
+    # a spreadsheet's trailing empty rows (",,,,,,,") are skipped, so row numbers stay true
+    pytest.param(
+        GOOD + ",,,,,,,\n2024-01-09,1,1,1,1,1,1,2\n",
+        "days.csv, row 7, column nicotine: '2' is not 0 or 1",
+        id="after-empty-row",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_FILES)
+def test_a_bad_file_names_row_and_column_and_imports_nothing(diary, tmp_path, content, message):
+    before = snapshot(diary)
+    with pytest.raises(InputError) as caught:
+        import_csv(diary, write(tmp_path, content))
+    assert str(caught.value).startswith(message)
+    assert snapshot(diary) == before
+
+
+def test_a_file_that_is_not_text_is_refused(diary, tmp_path):
+    path = tmp_path / "days.csv"
+    path.write_bytes(HEADER.encode() + b"\n2024-01-01,\xff\xfe,1,1,1,1,1,1\n")
+    before = snapshot(diary)
+    with pytest.raises(InputError, match=r"days\.csv: not a UTF-8 text file"):
+        import_csv(diary, path)
+    assert snapshot(diary) == before
+
+
+def test_a_missing_file_is_an_input_error(engine, tmp_path):
+    with pytest.raises(InputError, match=r"cannot read .*nowhere\.csv"):
+        import_csv(engine, tmp_path / "nowhere.csv")
+
+
+def test_too_many_rows_or_bytes_are_refused(diary, tmp_path, monkeypatch):
+    before = snapshot(diary)
+    monkeypatch.setattr(csv_io, "MAX_ROWS", 3)
+    with pytest.raises(InputError, match=r"days\.csv: more than 3 rows"):
+        import_csv(diary, write(tmp_path, GOOD))
+    monkeypatch.setattr(csv_io, "MAX_BYTES", 100)
+    with pytest.raises(InputError, match=r"days\.csv: .* MB is too large"):
+        import_csv(diary, write(tmp_path, GOOD))
+    assert snapshot(diary) == before
+
+
+def test_a_crash_inside_the_database_mid_import_leaves_it_as_it_was(diary, backend, tmp_path):
+    # A trigger makes the database itself fail on the file's last row, after all others were
+    # written in the same transaction.
+    with diary.begin() as connection:
+        if backend == "sqlite":
+            connection.exec_driver_sql(
+                "CREATE TRIGGER boom BEFORE INSERT ON day_factors WHEN NEW.date = '2024-12-30' "
+                "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+            )
+        else:
+            connection.exec_driver_sql(
+                "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF NEW.date = '2024-12-30' THEN RAISE EXCEPTION 'disk on fire'; END IF; "
+                "RETURN NEW; END $$"
+            )
+            connection.exec_driver_sql(
+                "CREATE TRIGGER boom BEFORE INSERT ON day_factors FOR EACH ROW EXECUTE FUNCTION boom()"
+            )
+    before = snapshot(diary)
+    with pytest.raises(DBAPIError, match="disk on fire"):
+        import_csv(diary, write(tmp_path, year_of_rows(dt.date(2024, 1, 1), 365)))
+    assert snapshot(diary) == before
+
+
+def test_a_crash_in_the_program_after_writing_leaves_the_database_as_it_was(
+    diary, tmp_path, monkeypatch
+):
+    real_upsert = store.upsert_days
+
+    def upsert_then_crash(connection, rows, **kwargs):
+        real_upsert(connection, rows, **kwargs)
+        raise KeyboardInterrupt  # the person pressed Ctrl-C, or the process was interrupted
+
+    monkeypatch.setattr(csv_io, "upsert_days", upsert_then_crash)
+    before = snapshot(diary)
+    with pytest.raises(KeyboardInterrupt):
+        import_csv(diary, write(tmp_path, GOOD))
+    assert snapshot(diary) == before
+
+
+def test_export_then_import_gives_the_same_days(diary, tmp_path):
+    import_csv(diary, write(tmp_path, GOOD))
+    exported = tmp_path / "exported.csv"
+    assert export_csv(diary, exported) == len(days(diary))
+    assert exported.read_text().splitlines()[0] == HEADER
+    original = days(diary)
+    with diary.begin() as connection:
+        connection.execute(delete(DayFactors))
+        connection.exec_driver_sql("DELETE FROM episodes")
+    import_csv(diary, exported)
+    assert days(diary) == original
+
+
+def test_export_to_a_stream(engine):
+    record_day(engine, Day(dt.date(2024, 3, 1), episodes=2, sleep_hours=6.25, nicotine=False))
+    stream = io.StringIO()
+    export_csv(engine, stream)
+    assert stream.getvalue() == f"{HEADER}\n2024-03-01,2,6.25,,,,,0\n"
+
+
+def finite(low: float, high: float) -> st.SearchStrategy[float | None]:
+    return st.none() | st.floats(low, high, allow_nan=False)
+
+
+@st.composite
+def diaries(draw: st.DrawFn) -> list[Day]:
+    dates = draw(st.sets(st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)), max_size=8))
+    return [
+        Day(
+            date,
+            episodes=draw(st.none() | st.integers(0, 100_000)),
+            sleep_hours=draw(finite(0, 24)),
+            caffeine_drinks=draw(finite(0, 100)),
+            alcohol_drinks=draw(finite(0, 100)),
+            stress_0_10=draw(finite(0, 10)),
+            screen_hours=draw(finite(0, 24)),
+            nicotine=draw(st.none() | st.booleans()),
+        )
+        for date in sorted(dates)
+    ]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(diary_days=diaries())
+def test_any_diary_survives_export_and_import(engine, diary_days):
+    with engine.begin() as connection:
+        connection.execute(delete(DayFactors))
+    for day in diary_days:
+        record_day(engine, day)
+    stream = io.StringIO()
+    export_csv(engine, stream)
+    with engine.begin() as connection:
+        connection.execute(delete(DayFactors))
+    stream.seek(0)
+    import_csv(engine, stream)
+    assert days(engine) == diary_days  # blanks stay blank: no episodes logged in this diary
+
+
+def test_ten_years_of_days_import_in_one_go(engine, tmp_path):
+    path = write(tmp_path, year_of_rows(dt.date(2015, 1, 1), 3650))
+    assert import_csv(engine, path) == 3650
+    stored = days(engine)
+    assert len(stored) == 3650
+    assert stored[-1].date == dt.date(2024, 12, 28)
+    assert math.isclose(stored[1].screen_hours or 0, 1.5)
