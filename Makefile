@@ -29,6 +29,8 @@ unit: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed  ## speed figures for bench/RESULTS.md (never part of `make test`)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/diary.py
+	$(BIN)/python bench/video_throughput.py
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
