@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from facespasm.errors import InputError
+from facespasm.files import read_json_file
 
 # An answers object is a few hundred bytes; anything near this is not one.
 MAX_ANSWERS_BYTES = 100_000
@@ -83,29 +84,7 @@ def read_answers(path: Path) -> dict[str, object]:
     Raises:
         InputError: the file is missing, empty, not JSON, or not a JSON object.
     """
-    try:
-        if path.stat().st_size > MAX_ANSWERS_BYTES:
-            raise InputError(f"answers file is larger than {MAX_ANSWERS_BYTES // 1000} kB: {path}")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"answers file not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"answers file is a directory: {path}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"answers file is not UTF-8 text: {path}") from None
-    except OSError as error:
-        raise InputError(f"cannot read answers file {path}: {error.strerror}") from None
-    if not text.strip():
-        raise InputError(f"answers file is empty: {path}")
-    try:
-        answers = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"answers file is not valid JSON: {path}: {error.msg} "
-            f"(line {error.lineno}, column {error.colno})"
-        ) from None
-    except RecursionError:
-        raise InputError(f"answers file is nested too deeply to be answers: {path}") from None
+    answers = read_json_file(path, "answers file", MAX_ANSWERS_BYTES)
     if not isinstance(answers, dict):
         raise InputError(
             f'answers file must hold a JSON object like {{"age": 34}}, not a {_kind(answers)}'

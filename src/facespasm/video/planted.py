@@ -10,7 +10,6 @@ and a smile that narrows one eye.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from facespasm.errors import InputError
+from facespasm.files import read_json_file
 
 Kind = Literal["blink", "closure", "spasm", "flicker", "smile_closure"]
 Side = Literal["left", "right", "both"]
@@ -194,31 +194,14 @@ def read_script(path: Path) -> Script:
         InputError: the file is missing, unreadable, not JSON, or holds a bad event; the
             message names the file.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"script file not found: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"script file is a directory: {path}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"script file is not UTF-8 text: {path}") from None
-    except OSError as error:
-        raise InputError(f"cannot read script file {path}: {error.strerror}") from None
-    if not text.strip():
-        raise InputError(f"script file is empty: {path}")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"script file is not valid JSON: {path}: {error.msg} (line {error.lineno})"
-        ) from None
-    except RecursionError:
-        raise InputError(f"script file is nested too deeply: {path}") from None
+    data = read_json_file(path, "script file", MAX_SCRIPT_BYTES)
     try:
         return parse_script(data)
     except InputError as error:
         raise InputError(f"{path}: {error}") from None
 
+
+MAX_SCRIPT_BYTES = 1_000_000  # a script of a few hundred events is a few tens of kB
 
 _Planned = tuple[Kind, float, float, Side, tuple[str, ...], float]
 
