@@ -11,6 +11,8 @@ def test_the_exported_names() -> None:
             "DISCLAIMER",
             "Assessment",
             "ConditionResult",
+            "Cycle",
+            "Day",
             "Evidence",
             "EvidenceItem",
             "FacespasmError",
@@ -22,10 +24,16 @@ def test_the_exported_names() -> None:
             "Origin",
             "Question",
             "Reason",
+            "Treatment",
             "Triage",
+            "TriggerReport",
+            "VideoAnalysis",
             "__version__",
+            "analyze_video",
             "assess",
             "load_knowledge",
+            "toxin_cycles",
+            "trigger_analysis",
         ]
     )
     for name in facespasm.__all__:
@@ -42,3 +50,17 @@ def test_assess_and_evidence_give_the_result_the_cli_prints() -> None:
     assert result.conditions[0].id == "myokymia"
     assert "not a diagnosis" in result.disclaimer
     assert assess({"side": "one", "regions": ["eyelid"], "duration_days": 5}) == result
+
+
+def test_importing_facespasm_loads_no_heavy_library() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, facespasm; "
+        "print(sorted(m for m in ('numpy', 'mediapipe', 'av', 'statsmodels', 'sqlalchemy') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    assert callable(facespasm.analyze_video) and callable(facespasm.trigger_analysis)

@@ -9,7 +9,12 @@ The public API is what this module exports (a test pins it)::
     result.conditions[0].id      # "myokymia"
 
 `assess` gives the same `Assessment` the command line prints and the JSON it writes.
+`analyze_video(path)` measures a face video and `trigger_analysis(days)` a diary; they are
+loaded on first use (module `__getattr__`), so `import facespasm` stays as quick as the
+assessment needs and pulls in neither numpy nor MediaPipe nor statsmodels.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from facespasm.errors import FacespasmError, InputError, KnowledgeError
 from facespasm.knowledge import KnowledgeBase, load_knowledge
@@ -27,12 +32,41 @@ from facespasm.reasoning import (
 )
 from facespasm.reasoning.interview import Interview, Question
 
+if TYPE_CHECKING:
+    from facespasm.diary.cycles import Cycle, toxin_cycles
+    from facespasm.diary.records import Day, Treatment
+    from facespasm.diary.triggers import TriggerReport, trigger_analysis
+    from facespasm.video.analysis import VideoAnalysis, analyze_video
+
 __version__ = "0.1.0"
+
+# Heavy parts of the public API, imported when first used: name -> module.
+_LAZY = {
+    "analyze_video": "facespasm.video.analysis",
+    "VideoAnalysis": "facespasm.video.analysis",
+    "trigger_analysis": "facespasm.diary.triggers",
+    "TriggerReport": "facespasm.diary.triggers",
+    "toxin_cycles": "facespasm.diary.cycles",
+    "Cycle": "facespasm.diary.cycles",
+    "Day": "facespasm.diary.records",
+    "Treatment": "facespasm.diary.records",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'facespasm' has no attribute {name!r}")
+
 
 __all__ = [
     "DISCLAIMER",
     "Assessment",
     "ConditionResult",
+    "Cycle",
+    "Day",
     "Evidence",
     "EvidenceItem",
     "FacespasmError",
@@ -44,8 +78,14 @@ __all__ = [
     "Origin",
     "Question",
     "Reason",
+    "Treatment",
     "Triage",
+    "TriggerReport",
+    "VideoAnalysis",
     "__version__",
+    "analyze_video",
     "assess",
     "load_knowledge",
+    "toxin_cycles",
+    "trigger_analysis",
 ]
