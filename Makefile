@@ -8,12 +8,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test chromium lint typecheck unit bench clean
 
-run: $(VENV)/.installed  ## install and start the interview
-	$(BIN)/facespasm assess
+run: $(VENV)/.installed  ## install and start the web app on http://127.0.0.1:8000/
+	$(BIN)/facespasm serve
 
-test: $(VENV)/.dev-installed lint typecheck unit  ## install dev tools, then ruff, mypy, pytest
+test: $(VENV)/.dev-installed chromium lint typecheck unit  ## install dev tools, then ruff, mypy, pytest
+
+# The browser tests drive Debian's Chromium (never a downloaded browser); installed when missing,
+# as root in CI.
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests bench

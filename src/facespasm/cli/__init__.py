@@ -16,6 +16,7 @@ from facespasm.cli.analyze import analyze_command
 from facespasm.cli.assess import assess_command
 from facespasm.cli.diary import diary_app
 from facespasm.cli.knowledge import knowledge_command
+from facespasm.cli.serve import serve_command
 from facespasm.cli.synth import synth_command
 from facespasm.errors import InputError, KnowledgeError
 
@@ -31,6 +32,7 @@ app.command("assess")(assess_command)
 app.command("analyze")(analyze_command)
 app.command("knowledge")(knowledge_command)
 app.command("synth")(synth_command)
+app.command("serve")(serve_command)
 app.add_typer(diary_app, name="diary")
 
 EXIT_BAD_INPUT = 2

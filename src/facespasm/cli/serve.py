@@ -1,0 +1,80 @@
+"""`facespasm serve`: the web app and JSON API on this computer (uvicorn, one process).
+
+It listens on 127.0.0.1 by default, so nothing is reachable from another machine, and says so
+when it starts; binding to another address works (a clinic's server) but is announced with a
+warning. Bad settings and an unusable database are refused before the server starts, with one
+line and exit 2, like every other command.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Annotated
+
+import typer
+
+from facespasm.errors import InputError
+
+
+def serve_command(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 127.0.0.1 keeps it to this computer.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Database URL (SQLAlchemy); default: $FACESPASM_DATABASE_URL or a local file.",
+        ),
+    ] = None,
+    max_upload_mb: Annotated[
+        int, typer.Option(help="Largest video accepted for analysis, in MB.")
+    ] = 500,
+    keep_videos: Annotated[
+        bool,
+        typer.Option(
+            "--keep-videos/--no-keep-videos",
+            help="Allow keeping uploaded videos when asked (otherwise only results are stored).",
+        ),
+    ] = False,
+) -> None:
+    """Start the web app and JSON API (open the address it prints in a browser)."""
+    import uvicorn
+
+    from facespasm.web.app import create_app
+    from facespasm.web.deps import app_engine
+    from facespasm.web.settings import Settings
+
+    settings = Settings(
+        host=host, port=port, database_url=db, max_upload_mb=max_upload_mb, keep_videos=keep_videos
+    )
+    _check_port_free(settings.host, settings.port)
+    app = create_app(settings)
+    app_engine(app)  # a database that cannot be opened stops us here, not at the first request
+    shown = f"[{host}]" if ":" in host else host
+    address = f"http://{shown}:{port}/"
+    if settings.local_only:
+        typer.echo(f"facespasm is running at {address} (only this computer can reach it)")
+    else:
+        typer.echo(
+            f"facespasm is running at {address}\n"
+            f"WARNING: listening on {host}, so other computers on the network can reach it; "
+            "the diary has no login. Use --host 127.0.0.1 to keep it to this computer.",
+            err=True,
+        )
+    typer.echo("Press Ctrl+C to stop.")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, workers=1)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise InputError(
+                f"cannot listen on {host}:{port}: {error.strerror or error} "
+                "(is facespasm already running? try another --port)"
+            ) from None

@@ -1,0 +1,125 @@
+"""`/assess` and `/interview`: the ⚑ assessment JSON over HTTP, and the interview step by step.
+
+The routes only parse, call `facespasm.assess` / `Interview` and present: the assessment is
+exactly `assess(...).to_dict()`, the JSON of `facespasm assess --json`. Evidence measured from a
+video joins the answers with origin "video", below them, as `assess --video` does
+(`Evidence.merged`: what the person answered always wins).
+
+The interview is stateless: the client sends every answer so far, in order, and gets the next
+question (or the result). Replaying a dozen answers costs well under a millisecond, and no
+session has to live on the server -- the pages and other clients drive the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from facespasm.errors import InputError
+from facespasm.reasoning import Evidence, Origin, assess
+from facespasm.reasoning.interview import Interview, Question
+from facespasm.web.schemas import AssessmentOut, ErrorOut, InterviewOut
+
+router = APIRouter(tags=["assessment"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut}}
+
+
+class AssessIn(BaseModel):
+    """An assessment request: ⚑ answers, optionally with evidence measured from a video."""
+
+    answers: dict[str, Any] = Field(
+        default_factory=dict,
+        description="⚑ answers {finding_id: value}; a missing key or null means unknown.",
+        examples=[{"age": 45, "side": "one", "regions": ["eyelid"], "small_flicker": True}],
+    )
+    text: str | None = Field(None, description="Free text (not used yet).")
+    video_evidence: dict[str, Any] | None = Field(
+        None,
+        description="The `evidence` of an analysis from /analyze; the answers outrank it.",
+    )
+
+
+class InterviewIn(BaseModel):
+    """Every answer of the interview so far, in order; null is "don't know"."""
+
+    answers: list[tuple[str, Any]] = Field(
+        default_factory=list, examples=[[["sudden_weakness", False], ["facial_weakness", None]]]
+    )
+    back: bool = Field(False, description="Undo the last answer: its question comes back.")
+    video_evidence: dict[str, Any] | None = Field(
+        None, description="Evidence already measured from a video; it is not asked again."
+    )
+
+
+def _video_evidence(raw: dict[str, Any] | None) -> Evidence:
+    if not raw:
+        return Evidence()
+    try:
+        return Evidence.from_answers(raw, origin=Origin.VIDEO)
+    except InputError as error:
+        raise InputError(f"video_evidence: {error}") from None
+
+
+@router.post(
+    "/assess",
+    response_model=None,
+    responses={200: {"model": AssessmentOut}, **_ERRORS},
+    summary="Assess answers (and video evidence)",
+)
+async def assess_answers(body: AssessIn) -> JSONResponse:
+    """The ⚑ assessment JSON of these answers, as `facespasm assess --answers F --json` prints it.
+
+    Raises:
+        InputError: an unknown finding or a value that does not fit it (422).
+    """
+    evidence = Evidence.from_answers(body.answers)
+    if body.video_evidence:
+        evidence = evidence.merged(_video_evidence(body.video_evidence))
+    return JSONResponse(assess(evidence).to_dict())
+
+
+@router.post(
+    "/interview",
+    response_model=None,
+    responses={200: {"model": InterviewOut}, **_ERRORS},
+    summary="One step of the adaptive interview",
+)
+async def interview_step(body: InterviewIn) -> JSONResponse:
+    """The next question after these answers, or the result when the interview is complete.
+
+    Raises:
+        InputError: an answer names an unknown finding or does not fit it (422).
+    """
+    interview = Interview(known=_video_evidence(body.video_evidence))
+    for finding_id, value in body.answers:
+        interview.answer(finding_id, value)
+    if body.back:
+        interview.back()
+    progress = len(interview.answers)
+    question = interview.next_question()
+    if question is None:
+        return JSONResponse(
+            {"done": True, "progress": progress, "result": interview.result().to_dict()}
+        )
+    return JSONResponse({"done": False, "progress": progress, "question": _question(question)})
+
+
+def _question(question: Question) -> dict[str, Any]:
+    finding = question.finding
+    return {
+        "id": finding.id,
+        "question": finding.question,
+        "help": finding.help,
+        "type": finding.type,
+        "choices": [{"value": c.value, "label": c.label} for c in finding.choices],
+        "unit": finding.unit,
+        "minimum": finding.minimum,
+        "maximum": finding.maximum,
+        "red_flag": question.red_flag,
+        "number": question.number,
+        "previous": question.previous,
+    }

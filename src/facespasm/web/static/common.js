@@ -1,0 +1,88 @@
+// facespasm: helpers shared by the pages (no framework, no build step).
+"use strict";
+
+const FS = (() => {
+  const KEYS = { answers: "facespasm.answers", video: "facespasm.video_evidence" };
+
+  /** Call the JSON API; resolve to the parsed body, or reject with the API's message. */
+  async function api(method, path, body) {
+    const options = { method, headers: { Accept: "application/json" } };
+    if (body instanceof FormData) {
+      options.body = body;
+    } else if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    const response = await fetch("/api/v1" + path, options);
+    return parse(response.status, await response.text());
+  }
+
+  function parse(status, text) {
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+    if (status < 200 || status >= 300) {
+      const message = data && data.error && data.error.message
+        ? data.error.message
+        : (data && data.detail ? String(data.detail) : "The server answered " + status + ".");
+      throw new Error(message);
+    }
+    return data;
+  }
+
+  /** Build an element: el("p", {class: "x"}, "text", child). */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+      else node.setAttribute(name, value === true ? "" : String(value));
+    }
+    for (const child of children.flat(Infinity)) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  function svg(tag, attrs, ...children) {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [name, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined) continue;
+      if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+      else node.setAttribute(name, String(value));
+    }
+    for (const child of children.flat(Infinity)) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  /** A probability as a percentage that never claims certainty: "<1%", "37%", ">99%". */
+  function percent(p) {
+    if (p < 0.005) return "<1%";
+    if (p > 0.995) return ">99%";
+    return Math.round(p * 100) + "%";
+  }
+
+  function load(key, fallback) {
+    try {
+      const text = sessionStorage.getItem(key);
+      return text === null ? fallback : JSON.parse(text);
+    } catch { return fallback; }
+  }
+
+  function save(key, value) {
+    if (value === null || value === undefined) sessionStorage.removeItem(key);
+    else sessionStorage.setItem(key, JSON.stringify(value));
+  }
+
+  function humanise(id) {
+    return String(id).replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+  }
+
+  function show(node, visible) { node.hidden = !visible; }
+
+  return { KEYS, api, parse, el, svg, percent, load, save, humanise, show };
+})();

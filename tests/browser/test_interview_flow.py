@@ -1,0 +1,75 @@
+"""Complete the interview in Chromium by clicking, and read the result page."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+MAX_QUESTIONS = 40
+
+
+def answer_current_question(page) -> None:
+    """Answer whatever is on screen: "No" to yes/no, the first choice, a mid-range number."""
+    controls = page.locator("#answer-controls")
+    kind = controls.get_attribute("data-type")
+    finding = controls.get_attribute("data-finding")
+    if kind == "boolean":
+        controls.get_by_role("button", name="No", exact=True).click()
+    elif kind == "choice":
+        controls.locator(".answers button").first.click()
+    elif kind == "multiple_choice":
+        controls.get_by_role("checkbox").first.check()
+        controls.get_by_role("button", name="Continue").click()
+    else:
+        box = controls.get_by_label(re.compile("Your answer"))
+        low = float(box.get_attribute("min") or 0)
+        high = float(box.get_attribute("max") or 100)
+        box.fill(str(45 if finding == "age" else round(min(max(30.0, low), high))))
+        controls.get_by_role("button", name="Continue").click()
+
+
+def test_interview_reaches_a_result_with_banner_and_causes(page, server, screenshot):
+    server.require("/api/v1/interview", "/api/v1/assess")
+    page.goto("/interview")
+    question = page.locator("#question-view")
+    result = page.locator("#result-view")
+    expect(question).to_be_visible()
+    # The first question is a safety question, and is marked as one.
+    expect(page.locator("#red-flag")).to_be_visible()
+    expect(page.get_by_role("button", name="Back")).to_be_disabled()
+
+    # Back undoes an answer and asks the same question again.
+    first = page.locator("#question-text").inner_text()
+    answer_current_question(page)
+    expect(page.locator("#question-text")).not_to_have_text(first)
+    page.get_by_role("button", name="Back").click()
+    expect(page.locator("#question-text")).to_have_text(first)
+    screenshot(page, "interview-question")
+
+    for _ in range(MAX_QUESTIONS):
+        if result.is_visible():
+            break
+        number = page.locator("#question-number").inner_text()
+        answer_current_question(page)
+        page.wait_for_function(
+            "n => !document.getElementById('result-view').hidden"
+            " || document.getElementById('question-number').textContent !== n",
+            arg=number,
+        )
+    expect(result).to_be_visible()
+
+    banner = page.locator(".banner")
+    expect(banner).to_be_visible()
+    assert re.search(
+        r"level-(self_care|see_doctor|see_doctor_soon|emergency)",
+        banner.get_attribute("class") or "",
+    )
+    causes = page.locator(".cause[data-cause]")
+    assert causes.count() >= 2
+    for text in causes.locator(".probability").all_inner_texts():
+        assert re.fullmatch(r"<1%|>99%|\d{1,2}%", text), text
+    expect(page.locator("#sources-title")).to_be_visible()
+    expect(page.locator("#result .not-diagnosis")).to_contain_text("not a diagnosis")
+    expect(page.locator("footer")).to_contain_text("This is information, not a diagnosis")
+    screenshot(page, "interview-result")

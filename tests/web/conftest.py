@@ -1,0 +1,47 @@
+"""Fixtures for the JSON API: the real app on its own SQLite file, driven by TestClient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from facespasm.web.app import create_app
+from facespasm.web.settings import Settings
+
+
+@pytest.fixture
+def upload_dir(tmp_path: Path) -> Path:
+    """The folder the server writes uploads to while analysing them (empty after each request)."""
+    folder = tmp_path / "uploads"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def make_client(tmp_path: Path, upload_dir: Path) -> Iterator:
+    """Build a client for an app with some settings changed; each on this test's own database."""
+    clients: list[TestClient] = []
+
+    def make(**changes) -> TestClient:
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path / 'diary.sqlite3'}",
+            upload_dir=upload_dir,
+            **changes,
+        )
+        client = TestClient(create_app(settings))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client) -> TestClient:
+    """A client for the app with default settings on this test's own SQLite database."""
+    return make_client()

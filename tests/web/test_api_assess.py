@@ -1,0 +1,107 @@
+"""`POST /api/v1/assess`: the ⚑ assessment JSON, exactly what `facespasm.assess` gives."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import facespasm
+from facespasm import Evidence, Origin
+
+TYPICAL = {
+    "age": 45,
+    "side": "one",
+    "regions": ["eyelid"],
+    "small_flicker": True,
+    "duration_days": 10,
+    "stress": True,
+    "caffeine": True,
+}
+
+
+def core(evidence) -> dict:
+    """The core's assessment as JSON decodes it (tuples become lists)."""
+    return json.loads(json.dumps(facespasm.assess(evidence).to_dict()))
+
+
+def test_assess_equals_the_core(client):
+    response = client.post("/api/v1/assess", json={"answers": TYPICAL})
+    assert response.status_code == 200
+    assert response.json() == core(TYPICAL)
+
+
+def test_empty_answers_are_a_valid_assessment(client):
+    response = client.post("/api/v1/assess", json={})
+    assert response.status_code == 200
+    assert response.json() == core({})
+
+
+@pytest.mark.parametrize(
+    ("answers", "mentions"),
+    [
+        ({"twitchy": True}, "unknown finding 'twitchy'"),  # not in the vocabulary
+        ({"stress": "yes"}, "'stress' must be true or false"),  # wrong type
+        ({"age": -3}, "'age' must be between"),  # negative age
+        ({"regions": ["knee"]}, "'regions'"),  # a choice that does not exist
+    ],
+)
+def test_bad_answers_are_422_with_a_message(client, answers, mentions):
+    response = client.post("/api/v1/assess", json={"answers": answers})
+    assert response.status_code == 422
+    assert mentions in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",  # malformed JSON
+        b"[1, 2]",  # JSON, but not an object
+        b'{"answers": [1, 2]}',  # answers not an object
+        b"",  # nothing at all
+    ],
+)
+def test_malformed_bodies_are_422_never_500(client, body):
+    response = client.post(
+        "/api/v1/assess", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["message"]
+
+
+def test_video_evidence_joins_below_the_answers(client):
+    video = {"increased_blinking": True, "small_flicker": False}
+    response = client.post("/api/v1/assess", json={"answers": TYPICAL, "video_evidence": video})
+    assert response.status_code == 200
+    expected = Evidence.from_answers(TYPICAL).merged(
+        Evidence.from_answers(video, origin=Origin.VIDEO)
+    )
+    body = response.json()
+    assert body == core(expected)
+    # The person's answer outranks the video where both speak.
+    assert body["evidence"]["small_flicker"] == {"value": True, "origin": "answer"}
+    assert body["evidence"]["increased_blinking"]["origin"] == "video"
+
+
+def test_bad_video_evidence_is_named(client):
+    response = client.post("/api/v1/assess", json={"video_evidence": {"blinks": 3}})
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith("video_evidence: unknown finding")
+
+
+def test_unknown_routes_answer_in_the_same_shape(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == {"error": {"message": "nothing at /api/v1/nothing-here"}}
+
+
+def test_openapi_documents_the_api(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/assess",
+        "/api/v1/interview",
+        "/api/v1/analyze",
+        "/api/v1/diary/triggers",
+    ):
+        assert path in paths
+    assert client.get("/docs").status_code == 200
