@@ -37,13 +37,40 @@ FS.Result = (() => {
       el("ul", {}, result.advice.map((a) => el("li", { class: a.relevant ? "relevant" : null },
         a.relevant ? "★ " : "", a.title, ": ", el("span", { style: "font-weight:400" }, a.text), refs(a.sources))))) : null;
 
+    const used = usedEvidence(result.evidence || {});
+
     const sources = el("section", { "aria-labelledby": "sources-title" },
       el("h3", { id: "sources-title" }, "Sources"),
       el("ol", { class: "sources" }, (result.sources || []).map((s, i) => el("li", { id: "source-" + (i + 1) },
         s.citation, s.url ? [" ", el("a", { href: s.url, rel: "noopener noreferrer" }, s.url)] : null))));
 
-    target.replaceChildren(banner, causes, treatments, advice, sources,
+    target.replaceChildren(banner, causes, treatments, advice, used, sources,
       el("p", { class: "not-diagnosis" }, el("strong", {}, result.disclaimer || "This is information, not a diagnosis.")));
+  }
+
+  const ORIGINS = { answer: "your answer", text: "your description", video: "your video", diary: "your diary" };
+
+  /** "What we used": each item of evidence with where it came from (answer, video, diary…). */
+  function usedEvidence(evidence) {
+    const items = Object.entries(evidence);
+    if (!items.length) return null;
+    return el("section", { "aria-labelledby": "used-title" },
+      el("h3", { id: "used-title" }, "What we used"),
+      el("ul", { class: "evidence-used" }, items.map(([finding, item]) => {
+        const origin = (item && item.origin) || "answer";
+        return el("li", { "data-finding": finding, "data-origin": origin },
+          FS.humanise(finding), ": ", el("strong", {}, value(item ? item.value : null)), " ",
+          el("span", { class: "lr" }, "from " + (ORIGINS[origin] || origin)),
+          item && item.detail ? el("span", { class: "help" }, " (" + item.detail + ")") : null);
+      })));
+  }
+
+  function value(v) {
+    if (v === null || v === undefined) return "don't know";
+    if (typeof v === "boolean") return v ? "yes" : "no";
+    if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(2);
+    if (Array.isArray(v)) return v.map((x) => String(x).replace(/_/g, " ")).join(", ");
+    return String(v).replace(/_/g, " ");
   }
 
   function cause(c, refs, open) {
