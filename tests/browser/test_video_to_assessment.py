@@ -25,7 +25,7 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def answer_no_or_dont_know(page) -> None:
-    """"No" to a yes/no question, "Don't know" to anything else: the video's evidence stays."""
+    """Answer "No" to a yes/no question and "Don't know" to anything else, keeping the video's evidence."""
     controls = page.locator("#answer-controls")
     name = "No" if controls.get_attribute("data-type") == "boolean" else "Don't know"
     controls.get_by_role("button", name=name, exact=True).click()
