@@ -36,6 +36,8 @@ bench: $(VENV)/.dev-installed  ## speed figures for bench/RESULTS.md (never part
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/diary.py
 	$(BIN)/python bench/video_throughput.py
+	$(BIN)/python bench/web_load.py
+	$(BIN)/python bench/first_paint.py
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
