@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-MAX_QUESTIONS = 40
+from .interview_steps import answer_until_result
 
 
 def answer_current_question(page) -> None:
@@ -33,7 +33,6 @@ def test_interview_reaches_a_result_with_banner_and_causes(page, server, screens
     server.require("/api/v1/interview", "/api/v1/assess")
     page.goto("/interview")
     question = page.locator("#question-view")
-    result = page.locator("#result-view")
     expect(question).to_be_visible()
     # The first question is a safety question, and is marked as one.
     expect(page.locator("#red-flag")).to_be_visible()
@@ -47,17 +46,7 @@ def test_interview_reaches_a_result_with_banner_and_causes(page, server, screens
     expect(page.locator("#question-text")).to_have_text(first)
     screenshot(page, "interview-question")
 
-    for _ in range(MAX_QUESTIONS):
-        if result.is_visible():
-            break
-        number = page.locator("#question-number").inner_text()
-        answer_current_question(page)
-        page.wait_for_function(
-            "n => !document.getElementById('result-view').hidden"
-            " || document.getElementById('question-number').textContent !== n",
-            arg=number,
-        )
-    expect(result).to_be_visible()
+    answer_until_result(page, answer_current_question)
 
     banner = page.locator(".banner")
     expect(banner).to_be_visible()

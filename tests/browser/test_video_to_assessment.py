@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from facespasm.video.synthetic import PlantedEvent, render
 
-MAX_QUESTIONS = 40
+from .interview_steps import answer_until_result
+
 LEFT_SPASMS = (
     PlantedEvent("spasm", 1.0, 1.6, "left", ("eyelid", "cheek", "mouth"), 0.9),
     PlantedEvent("spasm", 3.5, 4.0, "left", ("eyelid",), 0.9),
@@ -50,19 +51,8 @@ def test_video_evidence_reaches_the_assessment(page, server, clip, screenshot):
     page.get_by_role("link", name="Go to the interview").click()
 
     expect(page.locator("#video-note")).to_be_visible()
-    result = page.locator("#result-view")
     expect(page.locator("#question-view:not([hidden]), #result-view:not([hidden])")).to_be_visible()
-    for _ in range(MAX_QUESTIONS):
-        if result.is_visible():
-            break
-        number = page.locator("#question-number").inner_text()
-        answer_no_or_dont_know(page)
-        page.wait_for_function(
-            "n => !document.getElementById('result-view').hidden"
-            " || document.getElementById('question-number').textContent !== n",
-            arg=number,
-        )
-    expect(result).to_be_visible()
+    answer_until_result(page, answer_no_or_dont_know)
 
     banner = page.locator(".banner")
     expect(banner).to_be_visible()

@@ -7,8 +7,8 @@ DESIGN.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 import functools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
