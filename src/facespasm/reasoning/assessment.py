@@ -16,7 +16,7 @@ from facespasm.knowledge import Advice, KnowledgeBase, Source, Treatment, load_k
 from facespasm.knowledge.base import findings_in
 from facespasm.reasoning.differential import differential
 from facespasm.reasoning.evidence import Evidence
-from facespasm.reasoning.explain import Factor, explain
+from facespasm.reasoning.explain import Factor, explain_all
 from facespasm.reasoning.triage import Triage, triage
 
 DISCLAIMER = (
@@ -94,13 +94,19 @@ def plain(value: Any) -> Any:
     `dataclasses.asdict` deep-copies every leaf and took 0.6 ms for one assessment, more than
     the assessment itself; the results are immutable, so nothing needs copying.
     """
-    if is_dataclass(value) and not isinstance(value, type):
-        return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
-    if isinstance(value, tuple | list):
+    kind: type = type(value)
+    if kind in _LEAVES:
+        return value
+    if kind is tuple or kind is list:
         return [plain(item) for item in value]
-    if isinstance(value, dict):
+    if kind is dict:
         return {key: plain(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return {name: plain(getattr(value, name)) for name in _field_names(kind)}
     return value
+
+
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 @functools.cache
@@ -126,8 +132,9 @@ def assess(
     probabilities = differential(evidence, knowledge)
     ranked = sorted(knowledge.causes, key=lambda cause: -probabilities[cause.id])
     conditions = []
+    explained = explain_all(evidence, knowledge)
     for cause in ranked:
-        supporting, opposing = explain(cause.id, evidence, knowledge)
+        supporting, opposing = explained[cause.id]
         codes = {k: v for k, v in plain(cause.codes).items() if v is not None}
         conditions.append(
             ConditionResult(

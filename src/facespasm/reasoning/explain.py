@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 from facespasm.knowledge import Finding, KnowledgeBase
-from facespasm.reasoning.evidence import Evidence, EvidenceItem, Value
+from facespasm.reasoning.evidence import Evidence, Value
 from facespasm.reasoning.likelihood import bin_index, probability
 
 # A finding must shift the odds by at least a fifth to be shown as a reason.
@@ -34,14 +34,43 @@ def explain(
     cause_id: str, evidence: Evidence, knowledge: KnowledgeBase
 ) -> tuple[tuple[Factor, ...], tuple[Factor, ...]]:
     """The findings supporting and opposing one cause, strongest first."""
-    factors = [
-        _factor(item, knowledge.findings[item.finding], cause_id, knowledge) for item in evidence
-    ]
-    shown = [f for f in factors if f is not None]
-    shown.sort(key=lambda f: -abs(math.log(f.likelihood_ratio)))
-    supporting = tuple(f for f in shown if f.likelihood_ratio > 1)
-    opposing = tuple(f for f in shown if f.likelihood_ratio < 1)
-    return supporting, opposing
+    return explain_all(evidence, knowledge)[cause_id]
+
+
+def explain_all(
+    evidence: Evidence, knowledge: KnowledgeBase
+) -> dict[str, tuple[tuple[Factor, ...], tuple[Factor, ...]]]:
+    """For every cause, the findings supporting and opposing it, strongest first.
+
+    Each answer's likelihood under each cause is computed once and shared by all causes: this
+    runs on every assessment, and per-cause recomputation was most of its time.
+    """
+    priors = [cause.prior.probability for cause in knowledge.causes]
+    total = math.fsum(priors)
+    rows = []
+    for item in evidence:
+        finding = knowledge.findings[item.finding]
+        if finding.likelihood is None:
+            continue
+        likelihoods = [probability(finding, item.value, c.id) for c in knowledge.causes]
+        expected = math.fsum(p * lk for p, lk in zip(priors, likelihoods, strict=True))
+        rows.append((item, finding, likelihoods, expected, describe(finding, item.value)))
+    explained = {}
+    for index, cause in enumerate(knowledge.causes):
+        others = total - priors[index]
+        shown = []
+        for item, finding, likelihoods, expected, text in rows:
+            # The answer's likelihood under the other causes, weighted by their priors.
+            elsewhere = (expected - priors[index] * likelihoods[index]) / others
+            ratio = likelihoods[index] / elsewhere
+            if not 1 / MEANINGFUL_RATIO < ratio < MEANINGFUL_RATIO:
+                shown.append(Factor(finding.id, item.value, text, ratio, finding.sources))
+        shown.sort(key=lambda f: -abs(math.log(f.likelihood_ratio)))
+        explained[cause.id] = (
+            tuple(f for f in shown if f.likelihood_ratio > 1),
+            tuple(f for f in shown if f.likelihood_ratio < 1),
+        )
+    return explained
 
 
 def describe(finding: Finding, value: Value) -> str:
@@ -55,26 +84,3 @@ def describe(finding: Finding, value: Value) -> str:
     labels = {choice.value: choice.label for choice in finding.choices}
     chosen = value if isinstance(value, tuple) else (str(value),)
     return f"{finding.label}: {', '.join(labels[v].lower() for v in chosen)}"
-
-
-def _factor(
-    item: EvidenceItem, finding: Finding, cause_id: str, knowledge: KnowledgeBase
-) -> Factor | None:
-    if finding.likelihood is None:
-        return None
-    others = [cause for cause in knowledge.causes if cause.id != cause_id]
-    weight = math.fsum(cause.prior.probability for cause in others)
-    elsewhere = math.fsum(
-        cause.prior.probability / weight * probability(finding, item.value, cause.id)
-        for cause in others
-    )
-    ratio = probability(finding, item.value, cause_id) / elsewhere
-    if 1 / MEANINGFUL_RATIO < ratio < MEANINGFUL_RATIO:
-        return None
-    return Factor(
-        finding=finding.id,
-        value=item.value,
-        text=describe(finding, item.value),
-        likelihood_ratio=ratio,
-        sources=finding.sources,
-    )
