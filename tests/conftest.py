@@ -8,8 +8,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from facespasm.knowledge import KnowledgeBase, load_knowledge
+
+# Property tests check invariants, not speed: on a busy 2-core CI machine a first example that
+# loads the knowledge base can exceed hypothesis's default 200 ms deadline, which would be noise.
+settings.register_profile("facespasm", deadline=None)
+settings.load_profile("facespasm")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FACESPASM_SHARED", REPO.parent / "shared"))
