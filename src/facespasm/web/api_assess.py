@@ -15,12 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from facespasm.errors import InputError
 from facespasm.reasoning import Evidence, Origin, assess
 from facespasm.reasoning.interview import Interview, Question
+from facespasm.web.responses import FastJSONResponse
 from facespasm.web.schemas import AssessmentOut, ErrorOut, InterviewOut
 
 router = APIRouter(tags=["assessment"])
@@ -70,7 +70,7 @@ def _video_evidence(raw: dict[str, Any] | None) -> Evidence:
     responses={200: {"model": AssessmentOut}, **_ERRORS},
     summary="Assess answers (and video evidence)",
 )
-async def assess_answers(body: AssessIn) -> JSONResponse:
+async def assess_answers(body: AssessIn) -> FastJSONResponse:
     """The ⚑ assessment JSON of these answers, as `facespasm assess --answers F --json` prints it.
 
     Raises:
@@ -79,7 +79,7 @@ async def assess_answers(body: AssessIn) -> JSONResponse:
     evidence = Evidence.from_answers(body.answers)
     if body.video_evidence:
         evidence = evidence.merged(_video_evidence(body.video_evidence))
-    return JSONResponse(assess(evidence).to_dict())
+    return FastJSONResponse(assess(evidence).to_dict())
 
 
 @router.post(
@@ -88,7 +88,7 @@ async def assess_answers(body: AssessIn) -> JSONResponse:
     responses={200: {"model": InterviewOut}, **_ERRORS},
     summary="One step of the adaptive interview",
 )
-async def interview_step(body: InterviewIn) -> JSONResponse:
+async def interview_step(body: InterviewIn) -> FastJSONResponse:
     """The next question after these answers, or the result when the interview is complete.
 
     Raises:
@@ -102,10 +102,10 @@ async def interview_step(body: InterviewIn) -> JSONResponse:
     progress = len(interview.answers)
     question = interview.next_question()
     if question is None:
-        return JSONResponse(
+        return FastJSONResponse(
             {"done": True, "progress": progress, "result": interview.result().to_dict()}
         )
-    return JSONResponse({"done": False, "progress": progress, "question": _question(question)})
+    return FastJSONResponse({"done": False, "progress": progress, "question": _question(question)})
 
 
 def _question(question: Question) -> dict[str, Any]:

@@ -14,12 +14,13 @@ import io
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, HTTPException, Query, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from facespasm.diary import csv_io, store
 from facespasm.diary.records import Day, Treatment
 from facespasm.web.deps import EngineDep
+from facespasm.web.responses import FastJSONResponse
 from facespasm.web.schemas import ErrorOut, TriggersOut
 
 router = APIRouter(prefix="/diary", tags=["diary"])
@@ -167,11 +168,11 @@ def export_days(engine: EngineDep) -> Response:
 @router.get(
     "/triggers", response_model=None, responses={200: {"model": TriggersOut}}, summary="Triggers"
 )
-def triggers(engine: EngineDep) -> JSONResponse:
+def triggers(engine: EngineDep) -> FastJSONResponse:
     """The ⚑ triggers JSON: which lifestyle factors go with more episodes, for this person."""
     from facespasm.diary.triggers import trigger_analysis
 
-    return JSONResponse(trigger_analysis(store.days(engine)).to_dict())
+    return FastJSONResponse(trigger_analysis(store.days(engine)).to_dict())
 
 
 @router.get("/cycles", summary="Botulinum toxin cycles")

@@ -17,9 +17,9 @@ from typing import Any
 
 import anyio
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
 
 from facespasm.web.deps import SettingsDep, app_engine
+from facespasm.web.responses import FastJSONResponse
 from facespasm.web.schemas import AnalysisOut, ErrorOut
 from facespasm.web.uploads import received_video
 
@@ -69,7 +69,7 @@ def _limiter(app: FastAPI) -> anyio.CapacityLimiter:
     },
     summary="Analyse a face video",
 )
-async def analyze(request: Request, settings: SettingsDep) -> JSONResponse:
+async def analyze(request: Request, settings: SettingsDep) -> FastJSONResponse:
     """Events, summary and evidence measured from an uploaded video (field `file`).
 
     Raises:
@@ -93,7 +93,7 @@ async def analyze(request: Request, settings: SettingsDep) -> JSONResponse:
             kept = settings.kept_videos_folder() / _kept_name(video.kind)
             await anyio.to_thread.run_sync(shutil.move, video.path, kept)
             result["kept_video"] = str(kept)
-    return JSONResponse(result)
+    return FastJSONResponse(result)
 
 
 def _save(app: FastAPI, result: dict[str, Any], timezone: str) -> int:
