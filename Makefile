@@ -33,6 +33,7 @@ unit: $(VENV)/.dev-installed
 	url=$$(scripts/postgres-for-tests) && FACESPASM_TEST_POSTGRES_URL=$$url $(BIN)/pytest
 
 bench: $(VENV)/.dev-installed  ## speed figures for bench/RESULTS.md (never part of `make test`)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/diary.py
 	$(BIN)/python bench/video_throughput.py

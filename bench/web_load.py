@@ -1,19 +1,21 @@
 """Web API load for bench/RESULTS.md (issue 5): /api/v1/assess against the trivial /health.
 
-Run by hand: `.venv/bin/python bench/web_load.py [--requests 5000] [--clients 50]`. It starts
-`facespasm serve` (uvicorn, one worker) on a free loopback port in a subprocess, waits until it
-answers, then drives `--clients` concurrent clients (asyncio + httpx, from this second process)
-through a fixed number of requests per endpoint and stops. Targets: assess throughput ≥ 0.5×
+Run by hand: `.venv/bin/python bench/web_load.py [--runs 3] [--seconds 10] [--clients 50]`.
+It starts `facespasm serve` (uvicorn, one worker) on a free loopback port in a subprocess and
+loads it from a second process with `wrk` (Debian's package; `make bench` installs it), a C
+load generator: a Python client saturates before the server does and measures itself. Health
+and assess alternate for `--runs` rounds after a warm-up. Targets: assess throughput ≥ 0.5×
 health's; assess p99 < 50 ms at 50 concurrent clients.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 import os
+import re
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +39,10 @@ ANSWERS = {
     }
 }
 SERVE = "import typer; from facespasm.cli.serve import serve_command; typer.run(serve_command)"
+POST_SCRIPT = """wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = {body}
+"""
 
 
 def free_port() -> int:
@@ -61,68 +67,60 @@ def start_server(port: int, db: Path) -> subprocess.Popen[bytes]:
     )
 
 
-async def load(
-    url: str, body: dict | None, requests: int, clients: int
-) -> tuple[float, list[float]]:
-    latencies: list[float] = []
-    remaining = requests
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-
-        async def worker() -> None:
-            nonlocal remaining
-            while remaining > 0:
-                remaining -= 1
-                start = time.perf_counter()
-                response = await (client.post(url, json=body) if body else client.get(url))
-                latencies.append(time.perf_counter() - start)
-                response.raise_for_status()
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
-        elapsed = time.perf_counter() - started
-    return requests / elapsed, latencies
-
-
-def percentile(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+def wrk(url: str, seconds: int, clients: int, script: Path | None) -> tuple[float, float]:
+    """Requests per second and p99 latency (ms) of one wrk run."""
+    command = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--latency", url]
+    if script is not None:
+        command[1:1] = ["-s", str(script)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in output:
+        raise SystemExit(f"{url} answered errors under load:\n{output}")
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
+    if rate is None or p99 is None:
+        raise SystemExit(f"could not read wrk's output:\n{output}")
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+    return float(rate.group(1)), float(p99.group(1)) * scale
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--clients", type=int, default=50)
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (or run `make bench`)")
     port = free_port()
     with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "assess.lua"
+        script.write_text(POST_SCRIPT.format(body=json.dumps(json.dumps(ANSWERS))))
         server = start_server(port, Path(folder) / "diary.sqlite3")
+        base = f"http://127.0.0.1:{port}/api/v1"
         try:
-            base = f"http://127.0.0.1:{port}/api/v1"
-            # Warm up both endpoints (knowledge loading, first-call imports).
-            asyncio.run(load(f"{base}/health", None, 500, args.clients))
-            asyncio.run(load(f"{base}/assess", ANSWERS, 500, args.clients))
-            health_rps, health_lat = asyncio.run(
-                load(f"{base}/health", None, args.requests, args.clients)
-            )
-            assess_rps, assess_lat = asyncio.run(
-                load(f"{base}/assess", ANSWERS, args.requests, args.clients)
-            )
+            wrk(f"{base}/health", 3, args.clients, None)  # warm-up
+            wrk(f"{base}/assess", 3, args.clients, script)
+            rounds = [
+                (
+                    wrk(f"{base}/health", args.seconds, args.clients, None),
+                    wrk(f"{base}/assess", args.seconds, args.clients, script),
+                )
+                for _ in range(args.runs)
+            ]
         finally:
             server.terminate()
             server.wait(timeout=10)
-    ms = 1000
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    print(f"{args.clients} clients, {args.requests} requests per endpoint, 1 uvicorn worker")
-    print(
-        f"health: {health_rps:,.0f} req/s  p50 {percentile(health_lat, 50) * ms:.1f} ms  "
-        f"p99 {percentile(health_lat, 99) * ms:.1f} ms"
-    )
-    print(
-        f"assess: {assess_rps:,.0f} req/s  p50 {percentile(assess_lat, 50) * ms:.1f} ms  "
-        f"p99 {percentile(assess_lat, 99) * ms:.1f} ms"
-    )
-    print(f"ratio assess/health: {assess_rps / health_rps:.2f} (target ≥ 0.5)")
+    print(f"wrk -t1 -c{args.clients} -d{args.seconds}s, 1 uvicorn worker, loopback")
+    print("| run | /health req/s | /assess req/s | ratio | /assess p99 |")
+    print("|---|---|---|---|---|")
+    for number, ((health_rate, _), (assess_rate, assess_p99)) in enumerate(rounds, start=1):
+        ratio = assess_rate / health_rate
+        print(
+            f"| {number} | {health_rate:,.0f} | {assess_rate:,.0f} | {ratio:.2f} | "
+            f"{assess_p99:.1f} ms |"
+        )
+    print("targets: ratio ≥ 0.5, p99 < 50 ms")
 
 
 if __name__ == "__main__":

@@ -53,7 +53,6 @@ def check_results(page) -> None:
 
 
 def test_uploaded_clip_shows_its_blink(page, server, clip, screenshot):
-    server.require("/api/v1/analyze")
     page.goto("/video")
     page.get_by_label("Video file").set_input_files(str(clip))
     page.get_by_role("button", name="Analyse this video").click()
@@ -67,7 +66,6 @@ def test_uploaded_clip_shows_its_blink(page, server, clip, screenshot):
 
 
 def test_recording_from_a_fake_camera_is_analysed(launch, server, clip, screenshot, tmp_path):
-    server.require("/api/v1/analyze")
     y4m = write_y4m(clip, tmp_path / "clip.y4m")
     browser = launch(
         [

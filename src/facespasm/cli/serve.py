@@ -8,6 +8,7 @@ line and exit 2, like every other command.
 
 from __future__ import annotations
 
+import gc
 import socket
 from typing import Annotated
 
@@ -42,6 +43,7 @@ def serve_command(
     """Start the web app and JSON API (open the address it prints in a browser)."""
     import uvicorn
 
+    from facespasm.knowledge import load_knowledge
     from facespasm.web.app import create_app
     from facespasm.web.deps import app_engine
     from facespasm.web.settings import Settings
@@ -64,6 +66,10 @@ def serve_command(
             err=True,
         )
     typer.echo("Press Ctrl+C to stop.")
+    load_knowledge()  # read before the first request rather than during it
+    # Everything loaded so far lives as long as the server; frozen, the garbage collector stops
+    # re-scanning it on every full collection (bench/RESULTS.md, issue 5).
+    gc.freeze()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, workers=1)
 
 

@@ -42,6 +42,7 @@ class KnowledgeBase:
     ) -> None:
         self.sources = {source.id: source for source in sources}
         self.causes = causes
+        self.cause_ids = tuple(cause.id for cause in causes)  # in the order the YAML lists them
         self.findings = {finding.id: finding for finding in findings}
         self.care_levels = care_levels
         self.care_rules = care_rules
@@ -50,13 +51,9 @@ class KnowledgeBase:
         self.version = version
         self._causes = {cause.id: cause for cause in causes}
         self._levels = {level.id: rank for rank, level in enumerate(care_levels)}
+        self.rule_findings = {rule.id: frozenset(findings_in(rule.when)) for rule in care_rules}
         self.red_flags = self._findings_raising_care_to(self.level_rank(RED_FLAG_FROM_LEVEL))
         self.safety_findings = self._findings_raising_care_to(0)
-
-    @property
-    def cause_ids(self) -> tuple[str, ...]:
-        """Cause ids in the order the knowledge base lists them."""
-        return tuple(cause.id for cause in self.causes)
 
     def cause(self, cause_id: str) -> Cause:
         """The cause with this id (KeyError if there is none)."""

@@ -28,7 +28,7 @@ Category = Literal["person", "symptom", "course", "history", "associated", "life
 Likelihood = float | tuple[float, ...] | dict[str, float]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Source:
     """A citable source: a section of the source article, or a literature item."""
 
@@ -42,7 +42,7 @@ class Source:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Codes:
     """Standard codes for a cause, where one exists (knowledge-notes §6)."""
 
@@ -54,7 +54,7 @@ class Codes:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Prior:
     """Base rate of a cause among people who look into a twitching face, with how it was set."""
 
@@ -65,7 +65,7 @@ class Prior:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Cause:
     """One cause of facial twitching: what it is, how it behaves, and how common it is."""
 
@@ -82,7 +82,7 @@ class Cause:
     prior: Prior
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Choice:
     """One answer a person can pick for a choice or multiple-choice question."""
 
@@ -92,7 +92,7 @@ class Choice:
     label: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Bin:
     """A range of a numeric answer; `below` is its exclusive upper bound (None: no bound)."""
 
@@ -102,7 +102,7 @@ class Bin:
     below: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Finding:
     """One item of the evidence vocabulary: the question that asks for it and what it means."""
 
@@ -129,7 +129,7 @@ class Finding:
         return tuple(choice.value for choice in self.choices)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Condition:
     """When a care rule applies: a test of one finding or cause, or a combination of tests.
 
@@ -153,7 +153,7 @@ class Condition:
     all_of: tuple[Condition, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CareLevel:
     """A level of care, from self-care to emergency, with what the person should do."""
 
@@ -167,7 +167,7 @@ class CareLevel:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CareRule:
     """A rule that raises the care level when its condition holds, with the reason shown."""
 
@@ -180,7 +180,7 @@ class CareRule:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Advice:
     """A self-care measure; `factors` are the lifestyle findings it answers."""
 
@@ -193,7 +193,7 @@ class Advice:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Figure:
     """A number about a treatment (response rate, duration, risk) and where it comes from."""
 
@@ -203,7 +203,7 @@ class Figure:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Treatment:
     """A treatment for one cause, with its figures."""
 

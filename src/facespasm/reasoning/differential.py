@@ -16,7 +16,8 @@ from collections.abc import Mapping
 
 from facespasm.knowledge import KnowledgeBase
 from facespasm.reasoning.evidence import Evidence, Value
-from facespasm.reasoning.likelihood import probability
+from facespasm.reasoning.likelihood import log_likelihoods
+from facespasm.reasoning.memo import KnowledgeMemo
 
 Probabilities = dict[str, float]
 
@@ -27,20 +28,27 @@ def differential(evidence: Evidence, knowledge: KnowledgeBase) -> Probabilities:
 
 
 def prior(knowledge: KnowledgeBase) -> Probabilities:
-    """The base rates, normalised."""
-    return _normalise({cause.id: math.log(cause.prior.probability) for cause in knowledge.causes})
+    """The base rates, normalised (a fresh copy: callers may change it)."""
+    return dict(_PRIORS.get(knowledge, "prior", lambda: _normalise(_log_priors(knowledge))))
+
+
+def _log_priors(knowledge: KnowledgeBase) -> dict[str, float]:
+    return {cause.id: math.log(cause.prior.probability) for cause in knowledge.causes}
+
+
+_PRIORS: KnowledgeMemo[Probabilities] = KnowledgeMemo()
 
 
 def posterior(
     start: Mapping[str, float], answers: Mapping[str, Value], knowledge: KnowledgeBase
 ) -> Probabilities:
     """Update `start` probabilities with each known answer."""
-    logs = {cause: math.log(p) if p > 0 else -math.inf for cause, p in start.items()}
+    causes = knowledge.cause_ids
+    logs = [math.log(start[c]) if start[c] > 0 else -math.inf for c in causes]
     for finding_id, value in answers.items():
-        finding = knowledge.findings[finding_id]
-        for cause in logs:
-            logs[cause] += math.log(probability(finding, value, cause))
-    return _normalise(logs)
+        row = log_likelihoods(knowledge.findings[finding_id], value, knowledge)
+        logs = [log + add for log, add in zip(logs, row, strict=True)]
+    return _normalise(dict(zip(causes, logs, strict=True)))
 
 
 def _normalise(logs: Mapping[str, float]) -> Probabilities:

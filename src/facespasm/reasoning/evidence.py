@@ -39,12 +39,17 @@ _RANK = {origin: rank for rank, origin in enumerate(Origin)}
 
 @dataclass(frozen=True, slots=True)
 class EvidenceItem:
-    """One finding's value, where it came from, and optional detail (a text span, a confidence)."""
+    """One finding's value, where it came from, and optional detail (a text span, a confidence).
+
+    `spans` are the (start, end) character offsets of the words it was read from, for evidence
+    read from free text.
+    """
 
     finding: str
     value: Value
     origin: Origin = Origin.ANSWER
     detail: str | None = None
+    spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 from facespasm.knowledge import Finding, KnowledgeBase
 from facespasm.reasoning.evidence import Evidence, Value
-from facespasm.reasoning.likelihood import bin_index, probability
+from facespasm.reasoning.likelihood import bin_index, likelihoods
+from facespasm.reasoning.memo import KnowledgeMemo
 
 # A finding must shift the odds by at least a fifth to be shown as a reason.
 MEANINGFUL_RATIO = 1.2
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Factor:
     """One finding's part in the case for or against a cause."""
 
@@ -40,37 +41,59 @@ def explain(
 def explain_all(
     evidence: Evidence, knowledge: KnowledgeBase
 ) -> dict[str, tuple[tuple[Factor, ...], tuple[Factor, ...]]]:
-    """For every cause, the findings supporting and opposing it, strongest first.
-
-    Each answer's likelihood under each cause is computed once and shared by all causes: this
-    runs on every assessment, and per-cause recomputation was most of its time.
-    """
-    priors = [cause.prior.probability for cause in knowledge.causes]
-    total = math.fsum(priors)
-    rows = []
-    for item in evidence:
-        finding = knowledge.findings[item.finding]
-        if finding.likelihood is None:
-            continue
-        likelihoods = [probability(finding, item.value, c.id) for c in knowledge.causes]
-        expected = math.fsum(p * lk for p, lk in zip(priors, likelihoods, strict=True))
-        rows.append((item, finding, likelihoods, expected, describe(finding, item.value)))
+    """For every cause, the findings supporting and opposing it, strongest first."""
+    weighed = [
+        answer_factors(knowledge.findings[item.finding], item.value, knowledge)
+        for item in evidence
+        if knowledge.findings[item.finding].likelihood is not None
+    ]
     explained = {}
     for index, cause in enumerate(knowledge.causes):
-        others = total - priors[index]
-        shown = []
-        for item, finding, likelihoods, expected, text in rows:
-            # The answer's likelihood under the other causes, weighted by their priors.
-            elsewhere = (expected - priors[index] * likelihoods[index]) / others
-            ratio = likelihoods[index] / elsewhere
-            if not 1 / MEANINGFUL_RATIO < ratio < MEANINGFUL_RATIO:
-                shown.append(Factor(finding.id, item.value, text, ratio, finding.sources))
-        shown.sort(key=lambda f: -abs(math.log(f.likelihood_ratio)))
+        present = [weight for factors in weighed if (weight := factors[index]) is not None]
+        shown = sorted(present, key=_strongest_first)
         explained[cause.id] = (
-            tuple(f for f in shown if f.likelihood_ratio > 1),
-            tuple(f for f in shown if f.likelihood_ratio < 1),
+            tuple(factor for _, factor in shown if factor.likelihood_ratio > 1),
+            tuple(factor for _, factor in shown if factor.likelihood_ratio < 1),
         )
     return explained
+
+
+Weighed = tuple[float, Factor]
+
+
+def answer_factors(
+    finding: Finding, value: Value, knowledge: KnowledgeBase
+) -> tuple[Weighed | None, ...]:
+    """One answer's factor for each cause (None where it is near 1), with its strength.
+
+    The weight of an answer for a cause depends on nothing else in the evidence, so it is worked
+    out once per answer and remembered (`memo.py`).
+    """
+    return _FACTORS.get(knowledge, (finding.id, value), lambda: _weigh(finding, value, knowledge))
+
+
+def _weigh(finding: Finding, value: Value, knowledge: KnowledgeBase) -> tuple[Weighed | None, ...]:
+    priors = [cause.prior.probability for cause in knowledge.causes]
+    total = math.fsum(priors)
+    row = likelihoods(finding, value, knowledge)
+    expected = math.fsum(p * lk for p, lk in zip(priors, row, strict=True))
+    text = describe(finding, value)
+    factors: list[Weighed | None] = []
+    for prior, likelihood in zip(priors, row, strict=True):
+        # The answer's likelihood under the other causes, weighted by their priors.
+        elsewhere = (expected - prior * likelihood) / (total - prior)
+        ratio = likelihood / elsewhere
+        meaningful = not 1 / MEANINGFUL_RATIO < ratio < MEANINGFUL_RATIO
+        factor = Factor(finding.id, value, text, ratio, finding.sources)
+        factors.append((-abs(math.log(ratio)), factor) if meaningful else None)
+    return tuple(factors)
+
+
+def _strongest_first(weighed: Weighed) -> float:
+    return weighed[0]
+
+
+_FACTORS: KnowledgeMemo[tuple[Weighed | None, ...]] = KnowledgeMemo()
 
 
 def describe(finding: Finding, value: Value) -> str:

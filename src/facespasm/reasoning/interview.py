@@ -26,7 +26,7 @@ from facespasm.knowledge import Finding, KnowledgeBase, load_knowledge
 from facespasm.reasoning.assessment import Assessment, assess
 from facespasm.reasoning.differential import Probabilities, differential, posterior
 from facespasm.reasoning.evidence import Evidence, Origin, Value, parse_value
-from facespasm.reasoning.likelihood import possible_answers, probability
+from facespasm.reasoning.likelihood import likelihoods, possible_answers
 from facespasm.reasoning.triage import triage
 
 LIKELY = 0.90
@@ -157,11 +157,12 @@ def information_gain(
     """Expected drop in the entropy of the differential (bits) from asking this finding."""
     if finding.likelihood is None:
         return 0.0
-    causes = list(probabilities)
+    causes = knowledge.cause_ids
     expected_entropy = 0.0
     total = 0.0
     for value in possible_answers(finding):
-        joint = [probabilities[c] * probability(finding, value, c) for c in causes]
+        row = likelihoods(finding, value, knowledge)
+        joint = [probabilities[c] * lk for c, lk in zip(causes, row, strict=True)]
         p_answer = math.fsum(joint)
         if p_answer <= 0:
             continue

@@ -9,16 +9,55 @@ explanations and the interview's information gain all read the tables the same w
 - multiple_choice: each option is present or absent independently of the others (a naive but
   stated assumption); P(set) is the product over options, given that at least one is present
   (a person who twitches twitches somewhere).
+
+`likelihoods` gives one answer's row across all causes and remembers it (`memo.py`); a number
+is remembered by its bin, so the rows stay as few as the tables' cells.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 
-from facespasm.knowledge import Finding
+from facespasm.knowledge import Finding, KnowledgeBase
 from facespasm.reasoning.evidence import Value
+from facespasm.reasoning.memo import KnowledgeMemo
+
+_ROWS: KnowledgeMemo[tuple[float, ...]] = KnowledgeMemo()
+
+
+def likelihoods(finding: Finding, value: Value, knowledge: KnowledgeBase) -> tuple[float, ...]:
+    """P(this answer | cause) for every cause, in the knowledge base's order of causes."""
+    return _ROWS.get(
+        knowledge,
+        (finding.id, _answer_key(finding, value)),
+        lambda: tuple(probability(finding, value, cause.id) for cause in knowledge.causes),
+    )
+
+
+def log_likelihoods(finding: Finding, value: Value, knowledge: KnowledgeBase) -> tuple[float, ...]:
+    """The natural logarithms of `likelihoods`, for the differential's sums."""
+    return _LOG_ROWS.get(
+        knowledge,
+        (finding.id, _answer_key(finding, value)),
+        lambda: tuple(math.log(p) for p in likelihoods(finding, value, knowledge)),
+    )
+
+
+_LOG_ROWS: KnowledgeMemo[tuple[float, ...]] = KnowledgeMemo()
+
+
+def _answer_key(finding: Finding, value: Value) -> Hashable:
+    """What tells this answer's likelihoods apart from another's."""
+    if finding.likelihood is None:
+        return None  # every answer is 1.0
+    if finding.type == "number":
+        assert isinstance(value, float)
+        return bin_index(finding, value)
+    if isinstance(value, tuple):
+        return frozenset(value)
+    return value
 
 
 def probability(finding: Finding, value: Value, cause_id: str) -> float:

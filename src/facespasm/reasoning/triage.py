@@ -15,7 +15,7 @@ from facespasm.knowledge import CareRule, Condition, KnowledgeBase
 from facespasm.reasoning.evidence import Evidence, Value
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Reason:
     """Why the care level is what it is: one rule that holds."""
 
@@ -25,7 +25,7 @@ class Reason:
     sources: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Triage:
     """The care level, the reasons for it, what to do next, and the red flags not yet asked."""
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from facespasm.errors import InputError
 from facespasm.reasoning import Evidence, Origin, assess
 from facespasm.reasoning.interview import Interview, Question
-from facespasm.web.responses import FastJSONResponse
+from facespasm.web.bodies import documented_body, json_body
+from facespasm.web.responses import FastJSONResponse, JSONFragment
 from facespasm.web.schemas import AssessmentOut, ErrorOut, InterviewOut
 
 router = APIRouter(tags=["assessment"])
@@ -69,17 +70,19 @@ def _video_evidence(raw: dict[str, Any] | None) -> Evidence:
     response_model=None,
     responses={200: {"model": AssessmentOut}, **_ERRORS},
     summary="Assess answers (and video evidence)",
+    openapi_extra=documented_body(AssessIn),
 )
-async def assess_answers(body: AssessIn) -> FastJSONResponse:
+async def assess_answers(request: Request) -> FastJSONResponse:
     """The ⚑ assessment JSON of these answers, as `facespasm assess --answers F --json` prints it.
 
     Raises:
         InputError: an unknown finding or a value that does not fit it (422).
     """
+    body = await json_body(request, AssessIn)
     evidence = Evidence.from_answers(body.answers)
     if body.video_evidence:
         evidence = evidence.merged(_video_evidence(body.video_evidence))
-    return FastJSONResponse(assess(evidence).to_dict())
+    return FastJSONResponse(JSONFragment(assess(evidence).to_json()))
 
 
 @router.post(
@@ -87,13 +90,15 @@ async def assess_answers(body: AssessIn) -> FastJSONResponse:
     response_model=None,
     responses={200: {"model": InterviewOut}, **_ERRORS},
     summary="One step of the adaptive interview",
+    openapi_extra=documented_body(InterviewIn),
 )
-async def interview_step(body: InterviewIn) -> FastJSONResponse:
+async def interview_step(request: Request) -> FastJSONResponse:
     """The next question after these answers, or the result when the interview is complete.
 
     Raises:
         InputError: an answer names an unknown finding or does not fit it (422).
     """
+    body = await json_body(request, InterviewIn)
     interview = Interview(known=_video_evidence(body.video_evidence))
     for finding_id, value in body.answers:
         interview.answer(finding_id, value)
@@ -103,7 +108,11 @@ async def interview_step(body: InterviewIn) -> FastJSONResponse:
     question = interview.next_question()
     if question is None:
         return FastJSONResponse(
-            {"done": True, "progress": progress, "result": interview.result().to_dict()}
+            {
+                "done": True,
+                "progress": progress,
+                "result": JSONFragment(interview.result().to_json()),
+            }
         )
     return FastJSONResponse({"done": False, "progress": progress, "question": _question(question)})
 
