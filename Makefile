@@ -39,6 +39,7 @@ bench: $(VENV)/.dev-installed  ## speed figures for bench/RESULTS.md (never part
 	$(BIN)/python bench/video_throughput.py
 	$(BIN)/python bench/web_load.py
 	$(BIN)/python bench/first_paint.py
+	$(BIN)/python bench/language.py
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -3,8 +3,8 @@
 Measures:
 1. in-process `assess()` on typical answers (issue 2: < 1 ms);
 2. the interview's `next_question()` (it runs the information-gain search each time);
-3. cold start of `facespasm assess --answers F --json` against
-   `python -c "import typer, pydantic, yaml"` on the same machine (issue 2: ≤ 1.5×).
+3. cold start of `facespasm assess --answers F --json` and `assess --text "..." --json` against
+   `python -c "import typer, pydantic, yaml"` on the same machine (issues 2 and 6: ≤ 1.5×).
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ ANSWERS = {
         (Path(__file__).parents[1] / "tests/cli/answers/hemifacial_spasm.json").read_text()
     ),
 }
+
+DESCRIPTION = (
+    "my left eye has been jumping for three weeks, I'm drinking way too much coffee and "
+    "sleeping badly because of exams; it doesn't hurt and nothing else is wrong"
+)
 
 
 def per_call(function: Callable[[], object], seconds: float = 1.0) -> tuple[float, int]:
@@ -84,6 +89,9 @@ def main() -> None:
     print("|---|---|---|")
     print(f'| python -c "import typer, pydantic, yaml" | {baseline * 1e3:.0f} ms | 1.00 |')
     print(f"| facespasm assess --answers F --json | {ours * 1e3:.0f} ms | {ours / baseline:.2f} |")
+    text = wall([sys.executable, "-m", "facespasm", "assess", "--text", DESCRIPTION, "--json"],
+                env=env)  # fmt: skip
+    print(f'| facespasm assess --text "…" --json | {text * 1e3:.0f} ms | {text / baseline:.2f} |')
     first = statistics.median(
         wall([sys.executable, "-m", "facespasm", "assess", "--answers", stream.name, "--json"],
              runs=1, env={**os.environ, "FACESPASM_CACHE_DIR": tempfile.mkdtemp()})

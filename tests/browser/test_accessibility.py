@@ -6,30 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from .audit import fits_the_width, violations
 from .conftest import PHONE
 from .interview_steps import answer_until_result
 
 DESKTOP = {"width": 1280, "height": 800}
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def violations(page: Page) -> list[str]:
-    """axe-core's WCAG A/AA violations on the page as it is now, one line per rule."""
-    found = Axe().run(page, options=WCAG_21_AA).response["violations"]
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} -- {[n['target'] for n in v['nodes']][:3]}"
-        for v in found
-    ]
-
-
-def fits_the_width(page: Page) -> bool:
-    """No sideways scrolling: the page is no wider than the window."""
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
-
-
 FOCUSED_IS = """([selector, text]) => {
   const element = document.activeElement;
   return !!element && element.matches(selector)
@@ -87,6 +70,9 @@ def test_the_interview_can_be_finished_by_keyboard_and_its_result_passes(
     page: Page, screenshot
 ) -> None:
     page.goto("/interview")
+    expect(page.locator("#describe-view")).to_be_visible()
+    press_until_focused(page, "#describe-view button", "Skip: just ask me")
+    page.keyboard.press("Enter")
     expect(page.locator("#question-view")).to_be_visible()
     assert violations(page) == []
     answer_until_result(page, answer_by_keyboard)

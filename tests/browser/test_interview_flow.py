@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
-from .interview_steps import answer_until_result
+from .audit import violations
+from .interview_steps import answer_until_result, skip_description
 
 
 def answer_current_question(page) -> None:
@@ -31,6 +32,7 @@ def answer_current_question(page) -> None:
 
 def test_interview_reaches_a_result_with_banner_and_causes(page, server, screenshot):
     page.goto("/interview")
+    skip_description(page)
     question = page.locator("#question-view")
     expect(question).to_be_visible()
     # The first question is a safety question, and is marked as one.
@@ -61,3 +63,34 @@ def test_interview_reaches_a_result_with_banner_and_causes(page, server, screens
     expect(page.locator("#result .not-diagnosis")).to_contain_text("not a diagnosis")
     expect(page.locator("footer")).to_contain_text("This is information, not a diagnosis")
     screenshot(page, "interview-result")
+
+
+def test_a_description_is_read_corrected_and_saves_questions(page, screenshot):
+    page.goto("/interview")
+    page.get_by_label(re.compile("What is happening")).fill(
+        "My left eye has been flickering for three weeks. I'm drinking far too much coffee "
+        "and sleeping badly. It doesn't hurt, and maybe my cheek feels a bit numb?"
+    )
+    page.get_by_role("button", name="Read my description").click()
+    understood = page.locator("#understood-list")
+    expect(understood).to_contain_text("coffee")
+    expect(page.locator("#to-ask-list li[data-finding='other_neuro_symptoms']")).to_be_visible()
+    screenshot(page, "interview-understood")
+    assert violations(page) == []
+    # The person says the sleep part was misread: it is left out (and asked, if worth asking).
+    understood.locator("input[value='poor_sleep']").uncheck()
+    page.get_by_role("button", name="Continue").click()
+
+    asked: list[str] = []
+
+    def answer(page) -> None:
+        asked.append(page.locator("#answer-controls").get_attribute("data-finding") or "")
+        answer_current_question(page)
+
+    answer_until_result(page, answer)
+    assert "other_neuro_symptoms" in asked  # hedged: asked, never assumed
+    assert "caffeine" not in asked and "facial_pain" not in asked
+    used = page.get_by_role("region", name="What we used")
+    expect(used.locator("li[data-finding='caffeine']")).to_contain_text("from your description")
+    expect(used.locator("li[data-finding='poor_sleep'][data-origin='text']")).to_have_count(0)
+    screenshot(page, "interview-result-from-description")

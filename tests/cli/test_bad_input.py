@@ -54,8 +54,25 @@ def test_a_directory(facespasm: Run, tmp_path: Path) -> None:
 
 def test_json_without_answers(facespasm: Run) -> None:
     assert_clear_error(
-        facespasm("assess", "--json"), "--json needs --answers FILE, --video FILE or --diary"
+        facespasm("assess", "--json"),
+        "--json needs --answers FILE, --text TEXT, --video FILE or --diary",
     )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "stdin", "message"),
+    [
+        (["--text", "x" * 10_001], None, "description is too long"),
+        (["--text", "-"], "x" * 10_001, "over 10000 characters"),
+        (["--text", "   "], None, "the description is empty"),
+        (["--text", "-"], "", "the description is empty"),
+    ],
+    ids=["too-long", "too-long-on-stdin", "blank", "empty-stdin"],
+)
+def test_a_description_that_cannot_be_read(
+    facespasm: Run, arguments: list[str], stdin: str | None, message: str
+) -> None:
+    assert_clear_error(facespasm("assess", *arguments, "--json", stdin=stdin), message)
 
 
 def test_an_unknown_option_is_a_usage_error(facespasm: Run) -> None:

@@ -14,6 +14,7 @@ from facespasm.knowledge import KnowledgeBase
 from .conftest import Run
 
 PROMPT = "/ b > "
+DESCRIBE = "press Enter to skip > "
 PERSON = {
     # a woman with typical hemifacial spasm, answering in her own style
     "age": "56",
@@ -31,15 +32,19 @@ PERSON = {
 
 
 @pytest.fixture
-def spawn_interview(monkeypatch: pytest.MonkeyPatch) -> Callable[[], pexpect.spawn]:
-    """Start `facespasm assess` in a pseudo-terminal: a plain 80-column one, without colour."""
+def spawn_interview(monkeypatch: pytest.MonkeyPatch) -> Callable[..., pexpect.spawn]:
+    """Start `facespasm assess` in a pseudo-terminal (a plain 80-column one, without colour) and
+    answer its opening request for a description (by default: skip it)."""
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TERM", "dumb")
 
-    def spawn() -> pexpect.spawn:
-        return pexpect.spawn(
+    def spawn(description: str = "") -> pexpect.spawn:
+        child = pexpect.spawn(
             sys.executable, ["-m", "facespasm", "assess"], encoding="utf-8", timeout=30
         )
+        child.expect_exact(DESCRIBE)
+        child.sendline(description)
+        return child
 
     return spawn
 
@@ -102,7 +107,7 @@ def test_typing_nonsense_is_explained_and_asked_again(
 
 
 def test_stroke_signs_stop_the_interview_with_an_emergency(facespasm: Run) -> None:
-    done = facespasm("assess", "--width", "120", stdin="y\n")
+    done = facespasm("assess", "--width", "120", stdin="\ny\n")
     assert done.returncode == 0, done.stderr
     assert "EMERGENCY" in done.stdout
     assert "Call your local emergency number now" in done.stdout
@@ -113,7 +118,37 @@ def test_stroke_signs_stop_the_interview_with_an_emergency(facespasm: Run) -> No
 def test_finishing_early_still_gives_a_report_that_names_what_was_not_asked(
     facespasm: Run, reply: str
 ) -> None:
-    done = facespasm("assess", "--width", "120", stdin=f"n\n{reply}\n")
+    done = facespasm("assess", "--width", "120", stdin=f"\nn\n{reply}\n")
     assert done.returncode == 0, done.stderr
     assert "Not asked" in done.stdout
     assert "weakness or drooping of the face" in done.stdout
+
+
+def test_a_description_is_shown_back_corrected_and_saves_questions(
+    knowledge: KnowledgeBase, spawn_interview: Callable[..., pexpect.spawn]
+) -> None:
+    child = spawn_interview(
+        "my left eye has been flickering for three weeks, way too much coffee, "
+        "I'm sleeping badly and it doesn't hurt"
+    )
+    child.expect_exact("What I understood:")
+    child.expect_exact("press Enter if it is right > ")
+    understood = plain(str(child.before))
+    numbered = dict(re.findall(r"(\d+) ([^—]+?) —", understood))
+    sleep = next(number for number, phrase in numbered.items() if "sleep" in phrase.lower())
+    assert "a lot of caffeine — from \"coffee\"" in understood
+    child.sendline("99")  # not on the list: explained, asked again
+    child.expect_exact("Please type numbers from 1 to")
+    child.expect_exact("press Enter if it is right > ")
+    child.sendline(sleep)  # the sleep part was misread: left out
+    asked: list[str] = []
+    while child.expect([PROMPT, pexpect.EOF]) == 0:
+        finding = current_finding(str(child.before), knowledge)
+        asked.append(finding)
+        child.sendline(PERSON.get(finding, "n") if finding != "duration_days" else "21")
+    report = plain(str(child.before))
+    child.close()
+    assert child.exitstatus == 0, report[-2000:]
+    assert "facial_pain" not in asked and "caffeine" not in asked  # the text said so
+    assert len(asked) < 16  # a full interview asks 15-20
+    assert "not a diagnosis" in report

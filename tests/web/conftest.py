@@ -45,3 +45,13 @@ def make_client(tmp_path: Path, upload_dir: Path) -> Iterator:
 def client(make_client) -> TestClient:
     """A client for the app with default settings on this test's own SQLite database."""
     return make_client()
+
+
+def answer_for(question: dict) -> object:
+    """A plausible answer of the right type: no, 30, or the first choice."""
+    if question["type"] == "boolean":
+        return False
+    if question["type"] == "number":
+        return 30
+    first = question["choices"][0]["value"]
+    return first if question["type"] == "choice" else [first]

@@ -6,21 +6,13 @@ import json
 
 from facespasm.reasoning.interview import Interview
 
+from .conftest import answer_for
+
 
 def step(client, answers, **extra) -> dict:
     response = client.post("/api/v1/interview", json={"answers": answers, **extra})
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def answer_for(question: dict) -> object:
-    """A plausible answer of the right type: no, 30, or the first choice."""
-    if question["type"] == "boolean":
-        return False
-    if question["type"] == "number":
-        return 30
-    first = question["choices"][0]["value"]
-    return first if question["type"] == "choice" else [first]
 
 
 def test_first_question_is_a_red_flag(client):

@@ -1,4 +1,4 @@
-"""`facespasm assess`: the interview in the terminal, or an answers file turned into the ⚑ JSON."""
+"""`facespasm assess`: the interview in the terminal, or answers or a description as ⚑ JSON."""
 
 from __future__ import annotations
 
@@ -14,6 +14,13 @@ from facespasm.files import read_json_file
 # An answers object is a few hundred bytes; anything near this is not one.
 MAX_ANSWERS_BYTES = 100_000
 
+TEXT_HELP = (
+    "The twitching in your own words ('-' reads it from standard input). With --json, what it "
+    "says is assessed; without, the interview starts from it and asks only what is missing."
+)
+# A description is a paragraph or two; the reader refuses more than this.
+MAX_TEXT_BYTES = 10_000
+
 ANSWERS_HELP = (
     'A JSON file of answers, {"finding_id": value}; see `facespasm knowledge findings` for ids. '
     "Without it, facespasm interviews you."
@@ -24,6 +31,7 @@ def assess_command(
     answers: Annotated[
         Path | None, typer.Option("--answers", help=ANSWERS_HELP, metavar="FILE.json")
     ] = None,
+    text: Annotated[str | None, typer.Option("--text", help=TEXT_HELP, metavar="TEXT")] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the ⚑ assessment JSON instead of the report.")
     ] = False,
@@ -57,25 +65,54 @@ def assess_command(
 
         measured = run_analysis(video, camera=None, seconds=30.0, max_side=1280)
         known = known.merged(measured.to_evidence())
+    reading = None
+    if text is not None:
+        from facespasm.language import read
+
+        reading = read(read_text_option(text))
+        known = reading.evidence().merged(known)
     if answers is not None:
-        # The person's answers outrank the video, which outranks the diary (Evidence.merged).
+        # Answers outrank the text, which outranks the video, then the diary (Evidence.merged).
         result = assess(Evidence.from_answers(read_answers(answers)).merged(known))
-    elif as_json and (video is not None or diary):
+    elif as_json and (reading is not None or video is not None or diary):
         result = assess(known)
     elif as_json:
         raise InputError(
-            "--json needs --answers FILE, --video FILE or --diary (the interview is interactive)"
+            "--json needs --answers FILE, --text TEXT, --video FILE or --diary "
+            "(the interview is interactive)"
         )
     else:
         from facespasm.cli.interview import run_interview
 
-        result = run_interview(width=width, known=known)
+        result = run_interview(width=width, known=known, reading=reading)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        document = result.to_dict()
+        if reading is not None:
+            document["text"] = reading.to_dict()
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
     from facespasm.cli.render import print_assessment
 
     print_assessment(result, width=width)
+
+
+def read_text_option(text: str) -> str:
+    """The description given to --text; '-' reads it from standard input.
+
+    Raises:
+        InputError: it is empty, or standard input is longer than a description can be.
+    """
+    if text == "-":
+        import sys
+
+        text = sys.stdin.read(MAX_TEXT_BYTES + 1)
+        if len(text) > MAX_TEXT_BYTES:
+            raise InputError(
+                f"the description on standard input is over {MAX_TEXT_BYTES} characters"
+            )
+    if not text.strip():
+        raise InputError("the description is empty: describe the twitching in a few words")
+    return text
 
 
 def read_answers(path: Path) -> dict[str, object]:

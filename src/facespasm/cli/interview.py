@@ -1,5 +1,9 @@
 """The interview in a terminal: show each question, read a reply, let the person go back.
 
+It opens with an optional description in the person's own words: what was read from it is shown
+as a numbered checklist, anything misread is dropped by its number (and so asked instead), and
+the questions that follow are only those still worth asking.
+
 Replies are forgiving: "y"/"yes", "n"/"no", "?" for don't know, "b" for back, "q" to finish
 early with what is known; numbers of choices ("1,3") or their words; durations with units
 ("3 weeks", "2 months"). Enter keeps the earlier answer after going back. A reply that cannot be
@@ -15,8 +19,9 @@ from rich.console import Console
 from rich.panel import Panel
 
 from facespasm.errors import InputError
-from facespasm.knowledge import Finding
-from facespasm.reasoning import Assessment, Evidence, Value
+from facespasm.knowledge import Finding, load_knowledge
+from facespasm.language import Reading, read
+from facespasm.reasoning import Assessment, Evidence, Origin, Value
 from facespasm.reasoning.explain import describe
 from facespasm.reasoning.interview import Interview, Question
 
@@ -38,18 +43,39 @@ INTRO = (
 )
 
 
+DESCRIBE = "Describe it in your own words, or press Enter to skip"
+CHECK = "Numbers of anything I got wrong (e.g. 2 5), or press Enter if it is right"
+
+
 def run_interview(
-    width: int | None = None, console: Console | None = None, known: Evidence | None = None
+    width: int | None = None,
+    console: Console | None = None,
+    known: Evidence | None = None,
+    reading: Reading | None = None,
 ) -> Assessment:
-    """Interview the person at the terminal; `known` evidence (from a video) is not asked."""
+    """Interview the person at the terminal.
+
+    Args:
+        width: the report's width in characters (default: the terminal's).
+        console: where to ask (default: a new terminal console).
+        known: evidence from a video or the diary, not asked again (a reply outranks it).
+        reading: a description already given (`--text`); without it, the person is asked for one.
+    """
     console = console or Console(width=width, highlight=False)
-    interview = Interview(known=known)
+    known = known or Evidence()
     console.print(Panel(INTRO, title="facespasm", border_style="cyan"))
-    for item in interview.known:
-        finding = interview.knowledge.findings[item.finding]
-        source = f"from your {item.origin}"
-        console.print(f"[dim]Known {source}: {describe(finding, item.value)} — {item.detail}[/]")
     try:
+        if reading is None:
+            description = console.input(f"{DESCRIBE} > ").strip()
+            reading = read(description) if description else None
+        if reading is not None:
+            known = _checked(console, reading).merged(known)
+        interview = Interview(known=known)
+        for item in interview.known:
+            if item.origin is not Origin.TEXT:
+                finding = interview.knowledge.findings[item.finding]
+                said = f"Known from your {item.origin}: {describe(finding, item.value)}"
+                console.print(f"[dim]{said} — {item.detail}[/]")
         while (question := interview.next_question()) is not None:
             if not _ask(console, interview, question):
                 break
@@ -62,6 +88,43 @@ def run_interview(
         console.print("\nStopped. Nothing was saved.")
         raise typer.Exit(130) from None
     return interview.result()
+
+
+def _checked(console: Console, reading: Reading) -> Evidence:
+    """The reading's evidence, less what the person says was misread."""
+    knowledge = load_knowledge()
+    evidence = reading.evidence()
+    items = list(evidence)
+    if items:
+        console.print("\n[bold]What I understood:[/]")
+        for number, item in enumerate(items, start=1):
+            phrase = describe(knowledge.findings[item.finding], item.value)
+            console.print(f"  [cyan]{number}[/] {phrase} [dim]— from {item.detail}[/]")
+    else:
+        console.print("\nI could not find anything I know how to use in that; I will ask instead.")
+    if reading.uncertain:
+        console.print("[bold]To be safe, I will ask you about:[/]")
+        for finding_id in reading.uncertain:
+            console.print(f"  • {knowledge.findings[finding_id].label}")
+    while items:
+        reply = console.input(f"{CHECK} > ").strip()
+        try:
+            wrong = _numbers(reply, len(items))
+        except ValueError as problem:
+            console.print(f"[yellow]{problem}[/]")
+            continue
+        for number in wrong:
+            evidence = evidence.without(items[number - 1].finding)
+        break
+    return evidence
+
+
+def _numbers(reply: str, count: int) -> set[int]:
+    """Item numbers typed as "2 5" or "2,5"."""
+    picks = [part for part in re.split(r"[,\s]+", reply) if part]
+    if not all(pick.isdigit() and 1 <= int(pick) <= count for pick in picks):
+        raise ValueError(f"Please type numbers from 1 to {count}, or just press Enter.")
+    return {int(pick) for pick in picks}
 
 
 def _ask(console: Console, interview: Interview, question: Question) -> bool:

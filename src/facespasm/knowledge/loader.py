@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
-import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from facespasm.cache import code_fingerprint, read_cached, write_cached
 from facespasm.errors import KnowledgeError
 from facespasm.knowledge.base import KnowledgeBase
 from facespasm.knowledge.checks import check_knowledge
@@ -57,12 +55,13 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     directory = DATA_DIR if directory is None else directory
     texts = {name: _read(directory / name) for name in LAYOUT}
     version = hashlib.sha256(b"".join(texts.values())).hexdigest()[:12]
-    key = hashlib.sha256(version.encode() + _code_fingerprint()).hexdigest()[:24]
-    cached = _read_cache(key, version)
-    if cached is not None:
+    code = code_fingerprint(Path(__file__).parent)
+    name = "knowledge-" + hashlib.sha256(version.encode() + code).hexdigest()[:24]
+    cached = read_cached(name, KnowledgeBase)
+    if cached is not None and cached.version == version:
         return cached
     knowledge = _validate(texts, version)
-    _write_cache(key, knowledge)
+    write_cached(name, knowledge)
     return knowledge
 
 
@@ -134,39 +133,3 @@ def _first_problem(error: Any) -> str:
     count = error.error_count()
     more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
     return f"{where}: {first['msg']}{more}" if where else f"{first['msg']}{more}"
-
-
-def _code_fingerprint() -> bytes:
-    """The bytes of this package's code, so a changed schema never meets an old pickle."""
-    package = Path(__file__).parent
-    return b"".join(path.read_bytes() for path in sorted(package.glob("*.py")))
-
-
-def _cache_dir() -> Path:
-    configured = os.environ.get("FACESPASM_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "facespasm"
-
-
-def _read_cache(key: str, version: str) -> KnowledgeBase | None:
-    try:
-        with (_cache_dir() / f"knowledge-{key}.pickle").open("rb") as stream:
-            knowledge = pickle.load(stream)
-    except Exception:
-        return None
-    if isinstance(knowledge, KnowledgeBase) and knowledge.version == version:
-        return knowledge
-    return None
-
-
-def _write_cache(key: str, knowledge: KnowledgeBase) -> None:
-    directory = _cache_dir()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=directory, delete=False, suffix=".tmp") as stream:
-            pickle.dump(knowledge, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        Path(stream.name).replace(directory / f"knowledge-{key}.pickle")
-    except OSError:
-        pass  # a read-only home still gets a validated knowledge base, just not a cached one

@@ -53,6 +53,34 @@ class AssessmentOut(BaseModel):
     sources: list[dict[str, Any]]
     disclaimer: str
     knowledge_version: str
+    text: ReadingOut | None = None
+
+
+class UnderstoodOut(BaseModel):
+    """One finding read from the description, with the words it came from."""
+
+    finding: str
+    value: Any
+    text: str
+    quote: str
+    spans: list[tuple[int, int]]
+    hedged: bool
+
+
+class ToAskOut(BaseModel):
+    """A red flag the description mentions only uncertainly: asked, never assumed."""
+
+    finding: str
+    question: str
+    quote: str
+    spans: list[tuple[int, int]]
+
+
+class ReadingOut(BaseModel):
+    """What a description says (`understood`) and what must still be asked (`to_ask`)."""
+
+    understood: list[UnderstoodOut]
+    to_ask: list[ToAskOut]
 
 
 class ChoiceOut(BaseModel):

@@ -1,11 +1,15 @@
-// The interview: one question per screen. The answers live in sessionStorage and the whole list
-// is sent to POST /api/v1/interview at every step, so the server keeps no session.
+// The interview: an optional description in the person's own words, what was understood from it
+// (to correct), then one question per screen. The answers and the description live in
+// sessionStorage and are sent whole to POST /api/v1/interview at every step, so the server keeps
+// no session.
 "use strict";
 
 (() => {
   const $ = (id) => document.getElementById(id);
   const { el, api, KEYS } = FS;
   const UNDONE_KEY = "facespasm.undone";
+  // {text, wrong: [finding ids the person unticked]}, or {skipped: true}; null before the step.
+  const DESCRIPTION_KEY = "facespasm.description";
   const TYPICAL_QUESTIONS = 18;
   const TYPICAL_QUESTIONS_TEXT = "15–20 in all";
   let current = null;
@@ -22,9 +26,7 @@
   async function step(finish) {
     status("Loading…");
     try {
-      const body = { answers: answers() };
-      const video = FS.load(KEYS.video, null);
-      if (video) body.video_evidence = video; // known evidence: not asked again
+      const body = withKnown({ answers: answers() });
       const data = await api("POST", "/interview", body);
       status("");
       if (data.done || finish) await showResult(data.done ? data.result : null);
@@ -34,26 +36,83 @@
     }
   }
 
-  async function showResult(result) {
+  /** The request body plus what is already known: the description and the video's evidence. */
+  function withKnown(body) {
+    const described = FS.load(DESCRIPTION_KEY, null);
+    if (described && described.text) {
+      body.text = described.text;
+      body.wrong = described.wrong || [];
+    }
     const video = FS.load(KEYS.video, null);
+    if (video) body.video_evidence = video; // known evidence: not asked again
+    return body;
+  }
+
+  function showOnly(view) {
+    for (const id of ["describe-view", "understood-view", "question-view", "result-view"]) {
+      FS.show($(id), id === view);
+    }
+  }
+
+  function showDescribe() {
+    const described = FS.load(DESCRIPTION_KEY, null);
+    $("description").value = (described && described.text) || "";
+    showOnly("describe-view");
+    $("describe-title").focus();
+  }
+
+  async function readDescription() {
+    const text = $("description").value.trim();
+    if (!text) {
+      status("Please write a few words, or choose “Skip: just ask me”.", true);
+      $("description").focus();
+      return;
+    }
+    status("Reading…");
+    try {
+      const reading = await api("POST", "/read", { text });
+      status("");
+      showUnderstood(text, reading);
+    } catch (error) {
+      status(error.message, true);
+    }
+  }
+
+  function showUnderstood(text, reading) {
+    const items = reading.understood.map((item, i) => el("label", { class: "check understood", for: "understood-" + i },
+      el("input", { type: "checkbox", id: "understood-" + i, value: item.finding, checked: true }),
+      el("span", {}, item.text, " ", el("span", { class: "help" }, "— from “" + item.quote + "”",
+        item.hedged ? " (you weren't sure)" : ""))));
+    $("understood-list").replaceChildren(items.length ? el("div", {}, items)
+      : el("p", {}, "I could not find anything I know how to use in it; I will ask instead."));
+    $("to-ask-list").replaceChildren(...reading.to_ask.map((item) =>
+      el("li", { "data-finding": item.finding }, item.question, " ",
+        el("span", { class: "help" }, "— you wrote “" + item.quote + "”"))));
+    FS.show($("to-ask"), reading.to_ask.length > 0);
+    $("confirm-understood").onclick = () => {
+      const wrong = [...$("understood-list").querySelectorAll("input:not(:checked)")].map((box) => box.value);
+      FS.save(DESCRIPTION_KEY, { text, wrong });
+      step(false);
+    };
+    showOnly("understood-view");
+    $("understood-title").focus();
+  }
+
+  async function showResult(result) {
     if (!result) {
       // Finished early: the assessment of everything known, answers plus the video's evidence.
       const given = {};
       for (const [finding, value] of answers()) given[finding] = value;
-      const body = { answers: given };
-      if (video) body.video_evidence = video;
-      result = await api("POST", "/assess", body);
+      result = await api("POST", "/assess", withKnown({ answers: given }));
     }
-    FS.show($("question-view"), false);
-    FS.show($("result-view"), true);
+    showOnly("result-view");
     FS.Result.render($("result"), result);
     $("result-title").focus();
   }
 
   function showQuestion(question, progress) {
     current = question;
-    FS.show($("result-view"), false);
-    FS.show($("question-view"), true);
+    showOnly("question-view");
     // `progress` counts the answers given; an interview usually takes 15-20, so the bar is an
     // estimate that never reaches the end before the result does.
     const bar = $("progress");
@@ -170,14 +229,26 @@
     $("restart").addEventListener("click", () => {
       setAnswers([]);
       FS.save(UNDONE_KEY, null);
+      FS.save(DESCRIPTION_KEY, null);
+      showDescribe();
+    });
+    $("describe-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      readDescription();
+    });
+    $("skip-description").addEventListener("click", () => {
+      FS.save(DESCRIPTION_KEY, { skipped: true });
       step(false);
     });
+    $("edit-description").addEventListener("click", showDescribe);
     const hasVideo = FS.load(KEYS.video, null) !== null;
     FS.show($("video-note"), hasVideo);
     $("forget-video").addEventListener("click", () => {
       FS.save(KEYS.video, null);
       FS.show($("video-note"), false);
     });
-    step(false);
+    // A new interview opens with the description; one under way carries on where it was.
+    if (FS.load(DESCRIPTION_KEY, null) === null && answers().length === 0) showDescribe();
+    else step(false);
   });
 })();
