@@ -23,6 +23,7 @@ def test_the_exported_names() -> None:
             "KnowledgeError",
             "Origin",
             "Question",
+            "Reading",
             "Reason",
             "Treatment",
             "Triage",
@@ -32,6 +33,7 @@ def test_the_exported_names() -> None:
             "analyze_video",
             "assess",
             "load_knowledge",
+            "read",
             "toxin_cycles",
             "trigger_analysis",
         ]

@@ -8,7 +8,8 @@ The public API is what this module exports (a test pins it)::
     result.triage.level          # "self_care"
     result.conditions[0].id      # "myokymia"
 
-`assess` gives the same `Assessment` the command line prints and the JSON it writes.
+`assess` gives the same `Assessment` the command line prints and the JSON it writes;
+`read(text).evidence()` is what a description in the person's own words says, for `assess`.
 `analyze_video(path)` measures a face video and `trigger_analysis(days)` a diary; they are
 loaded on first use (module `__getattr__`), so `import facespasm` stays as quick as the
 assessment needs and pulls in neither numpy nor MediaPipe nor statsmodels.
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from facespasm.diary.cycles import Cycle, toxin_cycles
     from facespasm.diary.records import Day, Treatment
     from facespasm.diary.triggers import TriggerReport, trigger_analysis
+    from facespasm.language import Reading, read
     from facespasm.video.analysis import VideoAnalysis, analyze_video
 
 __version__ = "0.1.0"
@@ -50,6 +52,8 @@ _LAZY = {
     "Cycle": "facespasm.diary.cycles",
     "Day": "facespasm.diary.records",
     "Treatment": "facespasm.diary.records",
+    "read": "facespasm.language",
+    "Reading": "facespasm.language",
 }
 
 
@@ -77,6 +81,7 @@ __all__ = [
     "KnowledgeError",
     "Origin",
     "Question",
+    "Reading",
     "Reason",
     "Treatment",
     "Triage",
@@ -86,6 +91,7 @@ __all__ = [
     "analyze_video",
     "assess",
     "load_knowledge",
+    "read",
     "toxin_cycles",
     "trigger_analysis",
 ]

@@ -136,7 +136,7 @@ def test_a_description_is_shown_back_corrected_and_saves_questions(
     understood = plain(str(child.before))
     numbered = dict(re.findall(r"(\d+) ([^—]+?) —", understood))
     sleep = next(number for number, phrase in numbered.items() if "sleep" in phrase.lower())
-    assert "a lot of caffeine — from \"coffee\"" in understood
+    assert 'a lot of caffeine — from "coffee"' in understood
     child.sendline("99")  # not on the list: explained, asked again
     child.expect_exact("Please type numbers from 1 to")
     child.expect_exact("press Enter if it is right > ")

@@ -4,8 +4,8 @@ Validation happens whenever the files change: the cache key is a hash of every f
 package (data and code), so an edited YAML entry or schema is always validated before use, and a
 broken file fails here with the file and entry named. Without a change, the validated objects
 are unpickled from the user's cache directory, which keeps pydantic (about 80 ms to import and
-build) off the path of `facespasm assess --json`. The cache is an optimisation only: when it is
-missing, unreadable or stale the files are simply validated again.
+build) and the YAML parser off the path of `facespasm assess --json`. The cache is an
+optimisation only: when it is missing, unreadable or stale the files are simply validated again.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ import functools
 import hashlib
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from facespasm.cache import code_fingerprint, read_cached, write_cached
 from facespasm.errors import KnowledgeError
@@ -109,6 +107,8 @@ def _validate(texts: dict[str, bytes], version: str) -> KnowledgeBase:
 
 
 def _parse_yaml(file_name: str, text: bytes) -> dict[str, Any]:
+    import yaml  # only when the files changed: a warm start never parses YAML (9 ms to import)
+
     try:
         document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
