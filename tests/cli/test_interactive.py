@@ -152,3 +152,9 @@ def test_a_description_is_shown_back_corrected_and_saves_questions(
     assert "facial_pain" not in asked and "caffeine" not in asked  # the text said so
     assert len(asked) < 16  # a full interview asks 15-20
     assert "not a diagnosis" in report
+
+
+def test_the_persons_own_words_are_shown_as_written_never_as_markup(facespasm: Run) -> None:
+    done = facespasm("assess", "--width", "120", stdin="no [/] pain, my left eye twitches\n\nq\n")
+    assert done.returncode == 0, done.stderr
+    assert 'from "no [/] pain"' in done.stdout

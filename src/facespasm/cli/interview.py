@@ -16,6 +16,7 @@ import re
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 
 from facespasm.errors import InputError
@@ -99,7 +100,8 @@ def _checked(console: Console, reading: Reading) -> Evidence:
         console.print("\n[bold]What I understood:[/]")
         for number, item in enumerate(items, start=1):
             phrase = describe(knowledge.findings[item.finding], item.value)
-            console.print(f"  [cyan]{number}[/] {phrase} [dim]— from {item.detail}[/]")
+            quoted = escape(item.detail or "")  # the person's own words: never read as markup
+            console.print(f"  [cyan]{number}[/] {phrase} [dim]— from {quoted}[/]")
     else:
         console.print("\nI could not find anything I know how to use in that; I will ask instead.")
     if reading.uncertain:
