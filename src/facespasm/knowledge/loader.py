@@ -28,6 +28,7 @@ from facespasm.knowledge.schema import (
     Source,
     Treatment,
 )
+from facespasm.reviewed_yaml import first_problem, parse_sections
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -78,7 +79,7 @@ def _validate(texts: dict[str, bytes], version: str) -> KnowledgeBase:
 
     sections: dict[str, tuple[Any, ...]] = {}
     for file_name, layout in LAYOUT.items():
-        document = _parse_yaml(file_name, texts[file_name])
+        document = parse_sections(file_name, texts[file_name])
         for section, entry_type in layout.items():
             entries = document.get(section)
             if not isinstance(entries, list) or not entries:
@@ -90,7 +91,7 @@ def _validate(texts: dict[str, bytes], version: str) -> KnowledgeBase:
                     validated.append(adapter.validate_python(entry))
                 except ValidationError as error:
                     raise KnowledgeError(
-                        f"{file_name}, entry {_entry_name(entry, index)}: {_first_problem(error)}"
+                        f"{file_name}, entry {_entry_name(entry, index)}: {first_problem(error)}"
                     ) from None
             sections[section] = tuple(validated)
     check_knowledge(sections)
@@ -106,30 +107,7 @@ def _validate(texts: dict[str, bytes], version: str) -> KnowledgeBase:
     )
 
 
-def _parse_yaml(file_name: str, text: bytes) -> dict[str, Any]:
-    import yaml  # only when the files changed: a warm start never parses YAML (9 ms to import)
-
-    try:
-        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise KnowledgeError(f"{file_name}: not valid YAML{where}: {problem}") from None
-    if not isinstance(document, dict):
-        raise KnowledgeError(f"{file_name}: expected a mapping of sections at the top level")
-    return document
-
-
 def _entry_name(entry: object, index: int) -> str:
     if isinstance(entry, dict) and isinstance(entry.get("id"), str):
         return f"'{entry['id']}'"
     return f"#{index + 1}"
-
-
-def _first_problem(error: Any) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    count = error.error_count()
-    more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
-    return f"{where}: {first['msg']}{more}" if where else f"{first['msg']}{more}"

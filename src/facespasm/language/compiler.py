@@ -30,6 +30,7 @@ from facespasm.language.schema import (
 )
 from facespasm.language.spelling import Speller
 from facespasm.reasoning.evidence import Value, parse_value
+from facespasm.reviewed_yaml import first_problem, parse_sections
 
 NUMBER_VALUE = "<n>"  # a finding entry whose value is the number its pattern matched
 
@@ -48,18 +49,9 @@ def validate(file_name: str, text: bytes) -> LexiconSpec:
     Raises:
         KnowledgeError: naming the file, the section and the entry that does not fit.
     """
-    import yaml
     from pydantic import TypeAdapter, ValidationError
 
-    try:
-        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise KnowledgeError(f"{file_name}: not valid YAML{where}: {problem}") from None
-    if not isinstance(document, dict):
-        raise KnowledgeError(f"{file_name}: expected a mapping of sections at the top level")
+    document = parse_sections(file_name, text)
     known = set(LexiconSpec.__dataclass_fields__)
     for name in document:
         if name not in known:
@@ -69,7 +61,7 @@ def validate(file_name: str, text: bytes) -> LexiconSpec:
         try:
             return TypeAdapter(kind).validate_python(raw)
         except ValidationError as error:
-            raise KnowledgeError(f"{file_name}, {name}: {_first_problem(error)}") from None
+            raise KnowledgeError(f"{file_name}, {name}: {first_problem(error)}") from None
 
     def entries(section: str, kind: type, describe: Any) -> tuple[Any, ...]:
         raw = document.get(section)
@@ -409,11 +401,3 @@ def _block_name(entry: Any, index: int) -> str:
     patterns = entry.patterns if isinstance(entry, BlockEntry) else (entry or {}).get("patterns")
     first = f" ('{patterns[0]}')" if isinstance(patterns, list | tuple) and patterns else ""
     return f"#{index + 1}{first}"
-
-
-def _first_problem(error: Any) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    count = error.error_count()
-    more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
-    return f"{where}: {first['msg']}{more}" if where else f"{first['msg']}{more}"

@@ -12,7 +12,6 @@ come back as yes or as a question to ask -- never as no, never dropped.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,8 +206,3 @@ def table(result: Score, knowledge: KnowledgeBase | None = None) -> str:
 def _row(name: str, tally: Tally) -> str:
     stated = tally.found + tally.missed
     return f"| {name} | {stated} | {tally.precision:.2f} | {tally.recall:.2f} |"
-
-
-def error_counts(result: Score) -> Counter[str]:
-    """How many descriptions each finding was wrong in, most first."""
-    return Counter(finding for _, finding, _, _ in result.errors)
