@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import facespasm.language
+from facespasm import assess
 from facespasm.errors import InputError
 from facespasm.knowledge import KnowledgeBase
 from facespasm.language import MAX_CHARS, Mention, Reading, read
@@ -325,18 +326,33 @@ def test_red_flags(text: str, expected: dict[str, Value | None]) -> None:
         ("I think my face is drooping a bit", "facial_weakness"),
         ("possibly some tingling", "other_neuro_symptoms"),
         ("not sure if my hearing has changed", "hearing_change"),
-        ("worried it might be MS", "multiple_sclerosis"),
         ("is my face weaker?", "facial_weakness"),
-        ("I don't think there is any weakness", "facial_weakness"),  # a hedged denial too
         ("no numbness, maybe some tingling", "other_neuro_symptoms"),  # denied, then hedged
-        # a fear or a rumour is not a symptom, but it is asked
-        ("my mate said it's a sign of a stroke", "sudden_weakness"),
     ],
 )
-def test_a_hedged_red_flag_is_asked_never_assumed(text: str, flag: str) -> None:
+def test_a_hedged_red_flag_counts_for_the_level_and_is_asked(text: str, flag: str) -> None:
+    reading = read(text, today=TODAY)
+    assert flag in reading.uncertain
+    item = reading.evidence().items[flag]
+    assert item.hedged and item.value is True  # present for the care level ...
+    assert flag not in reading.evidence().answers()  # ... but not a value for the differential
+    assert assess(reading.evidence()).triage.level in ("see_doctor_soon", "emergency")
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("I don't think there is any weakness", "facial_weakness"),  # a hedged denial
+        # a fear or a rumour is not a symptom, but it is asked
+        ("my mate said it's a sign of a stroke", "sudden_weakness"),
+        ("worried it might be MS", "multiple_sclerosis"),
+    ],
+)
+def test_a_hedged_denial_or_a_fear_is_asked_not_counted(text: str, flag: str) -> None:
     reading = read(text, today=TODAY)
     assert flag in reading.uncertain
     assert flag not in reading.evidence()
+    assert flag in assess(reading.evidence()).triage.pending
 
 
 def test_a_red_flag_stated_and_denied_is_true() -> None:

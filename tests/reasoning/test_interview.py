@@ -75,7 +75,7 @@ def test_going_back_asks_the_last_question_again_and_the_new_answer_replaces_it(
     assert (question.finding.id, question.previous) == ("facial_weakness", True)
     interview.answer("facial_weakness", False)
     assert interview.evidence().value("facial_weakness") is False
-    assert interview.result().triage.level == "self_care"
+    assert "facial_weakness" not in interview.result().triage.pending
 
 
 def test_back_at_the_first_question_does_nothing(knowledge: KnowledgeBase) -> None:

@@ -24,6 +24,7 @@ OTHER_CAUSES = (
 def design_floor(known: Evidence, probabilities: dict[str, float]) -> str:
     """DESIGN.md's floor, written out independently of care.yaml."""
     yes = {item.finding for item in known if item.value is True}
+    ruled_out = {item.finding for item in known if item.value is False and not item.hedged}
     if "sudden_weakness" in yes:
         return "emergency"
     soon = {"facial_weakness", "facial_pain", "hearing_change", "other_neuro_symptoms",
@@ -35,6 +36,9 @@ def design_floor(known: Evidence, probabilities: dict[str, float]) -> str:
     # "likely" is read as "the most probable single cause": the floor at its least careful.
     likely_other = max(probabilities, key=lambda c: probabilities[c]) in OTHER_CAUSES
     if lasting or yes & {"spread_to_lower_face", "eye_closes_completely"} or likely_other:
+        return "see_doctor"
+    # ⚑ Self-care needs every red flag ruled out.
+    if not ruled_out >= set(load_knowledge().red_flags):
         return "see_doctor"
     return "self_care"
 
@@ -56,6 +60,11 @@ def test_answering_yes_to_a_red_flag_never_lowers_the_care_level(known: Evidence
         assert LEVELS.index(after) >= max(LEVELS.index(before), LEVELS.index("see_doctor_soon"))
 
 
+def no_red_flags() -> dict[str, object]:
+    """Every red flag answered "no": the only way to self-care."""
+    return dict.fromkeys(load_knowledge().red_flags, False)
+
+
 FLOOR_CASES = [
     # (answers, the level DESIGN.md demands)
     ({"sudden_weakness": True}, "emergency"),
@@ -70,9 +79,13 @@ FLOOR_CASES = [
     ({"spread_to_lower_face": True}, "see_doctor"),
     ({"eye_closes_completely": True}, "see_doctor"),
     ({"side": "both", "forceful_closure": True, "increased_blinking": True}, "see_doctor"),
-    ({"small_flicker": True, "duration_days": 3, "regions": ["eyelid"]}, "self_care"),
-    ({}, "self_care"),
-]
+    ({"small_flicker": True, "duration_days": 3, "regions": ["eyelid"], **no_red_flags()},
+     "self_care"),
+    ({**no_red_flags()}, "self_care"),
+    # ⚑ a red flag not ruled out keeps it at see a doctor, however harmless the rest
+    ({"small_flicker": True, "duration_days": 3, "regions": ["eyelid"]}, "see_doctor"),
+    ({}, "see_doctor"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("answers", "level"), FLOOR_CASES)
@@ -82,7 +95,7 @@ def test_each_floor_rule(knowledge: KnowledgeBase, answers: dict[str, object], l
 
 def test_more_careful_than_the_article_after_two_weeks(knowledge: KnowledgeBase) -> None:
     # The article says "more than a few weeks", the NHS 2 weeks: facespasm takes the NHS.
-    answers = {"small_flicker": True, "regions": ["eyelid"]}
+    answers = {"small_flicker": True, "regions": ["eyelid"], **no_red_flags()}
     assert assess({**answers, "duration_days": 14}, knowledge).triage.level == "self_care"
     assert assess({**answers, "duration_days": 15}, knowledge).triage.level == "see_doctor"
 
@@ -91,6 +104,7 @@ def test_every_reason_names_its_rule_level_and_sources(knowledge: KnowledgeBase)
     result = assess({"facial_pain": True, "duration_days": 30}, knowledge).triage
     assert [reason.rule for reason in result.reasons] == [
         "facial_pain",
+        "red_flags_not_ruled_out",  # sudden weakness, hearing... were not asked
         "lasting_weeks",
         "likely_other_cause",  # pain makes myokymia less certain
     ]
@@ -98,8 +112,9 @@ def test_every_reason_names_its_rule_level_and_sources(knowledge: KnowledgeBase)
     assert result.reasons[0].level == "see_doctor_soon"
 
 
-def test_unanswered_red_flags_are_listed_not_assumed(knowledge: KnowledgeBase) -> None:
+def test_unanswered_red_flags_are_pending_not_assumed(knowledge: KnowledgeBase) -> None:
     result = assess({"small_flicker": True, "facial_pain": False}, knowledge).triage
-    assert result.level == "self_care"
-    assert "facial_pain" not in result.unanswered_red_flags
-    assert set(result.unanswered_red_flags) == set(knowledge.red_flags) - {"facial_pain"}
+    assert result.level == "see_doctor"
+    assert not result.complete
+    assert "facial_pain" not in result.pending
+    assert set(result.pending) == set(knowledge.red_flags) - {"facial_pain"}

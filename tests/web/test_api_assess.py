@@ -8,6 +8,7 @@ import pytest
 
 import facespasm
 from facespasm import Evidence, Origin
+from facespasm.knowledge import load_knowledge
 
 TYPICAL = {
     "age": 45,
@@ -31,10 +32,36 @@ def test_assess_equals_the_core(client):
     assert response.json() == core(TYPICAL)
 
 
-def test_empty_answers_are_a_valid_assessment(client):
+def test_nothing_to_assess_is_refused(client):
     response = client.post("/api/v1/assess", json={})
-    assert response.status_code == 200
-    assert response.json() == core({})
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith("nothing to assess")
+
+
+def test_every_red_flag_unknown_is_never_self_care(client):
+    """⚑ The one-shot API: "null" to every red flag is "don't know", not "no"."""
+    answers = {"side": "one", "regions": ["eyelid"], "small_flicker": True, "duration_days": 2}
+    red_flags = dict.fromkeys(load_knowledge().red_flags)
+    response = client.post("/api/v1/assess", json={"answers": {**answers, **red_flags}})
+    triage = response.json()["triage"]
+    assert triage["level"] == "see_doctor"
+    assert triage["complete"] is False
+    assert set(triage["pending"]) == set(red_flags)
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        # answers put at the top level instead of inside "answers"
+        ({"sudden_weakness": True, "facial_weakness": True}, "'sudden_weakness' is an answer"),
+        ({"answers": {"age": 40}, "colour": "red"}, "colour"),  # an unknown field
+        ({"answers": {"agee": 40}}, "unknown finding 'agee'"),  # an unknown finding
+    ],
+)
+def test_what_is_not_understood_is_refused_by_name(client, body, named):
+    response = client.post("/api/v1/assess", json=body)
+    assert response.status_code == 422
+    assert named in response.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(
@@ -86,7 +113,7 @@ def test_video_evidence_joins_below_the_answers(client):
 def test_bad_video_evidence_is_named(client):
     response = client.post("/api/v1/assess", json={"video_evidence": {"blinks": 3}})
     assert response.status_code == 422
-    assert response.json()["error"]["message"].startswith("video_evidence: unknown finding")
+    assert response.json()["error"]["message"].startswith("video evidence: unknown finding")
 
 
 def test_unknown_routes_answer_in_the_same_shape(client):

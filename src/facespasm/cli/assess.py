@@ -33,7 +33,8 @@ def assess_command(
     ] = None,
     text: Annotated[str | None, typer.Option("--text", help=TEXT_HELP, metavar="TEXT")] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the ⚑ assessment JSON instead of the report.")
+        bool,
+        typer.Option("--json", help="Print the assessment as JSON (for other programs)."),
     ] = False,
     video: Annotated[
         Path | None,
@@ -51,45 +52,47 @@ def assess_command(
     ] = None,
 ) -> None:
     """Assess a twitching face: likely causes, how urgently to see a doctor, and what to do."""
-    from facespasm.reasoning import Evidence, assess
+    from facespasm.reasoning import Evidence
 
-    known = Evidence()
+    diary_evidence = Evidence()
     if diary:
         from facespasm.diary.database import database_url, open_database
-        from facespasm.diary.evidence import diary_evidence
+        from facespasm.diary.evidence import diary_evidence as from_diary
         from facespasm.diary.store import days
 
-        known = diary_evidence(days(open_database(database_url(db))))
+        diary_evidence = from_diary(days(open_database(database_url(db))))
+    video_evidence = Evidence()
     if video is not None:
         from facespasm.cli.analyze import run_analysis
 
         measured = run_analysis(video, camera=None, seconds=30.0, max_side=1280)
-        known = known.merged(measured.to_evidence())
-    reading = None
-    if text is not None:
-        from facespasm.language import read
+        video_evidence = measured.to_evidence()
+    description = read_text_option(text) if text is not None else None
+    if answers is not None or as_json:
+        if answers is None and description is None and video is None and not diary:
+            raise InputError(
+                "--json needs --answers FILE, --text TEXT, --video FILE or --diary "
+                "(the interview is interactive)"
+            )
+        from facespasm.case import assess_case
 
-        reading = read(read_text_option(text))
-        known = reading.evidence().merged(known)
-    if answers is not None:
-        # Answers outrank the text, which outranks the video, then the diary (Evidence.merged).
-        result = assess(Evidence.from_answers(read_answers(answers)).merged(known))
-    elif as_json and (reading is not None or video is not None or diary):
-        result = assess(known)
-    elif as_json:
-        raise InputError(
-            "--json needs --answers FILE, --text TEXT, --video FILE or --diary "
-            "(the interview is interactive)"
+        result = assess_case(
+            read_answers(answers) if answers is not None else None,
+            text=description,
+            video=video_evidence,
+            diary=diary_evidence,
         )
     else:
         from facespasm.cli.interview import run_interview
+        from facespasm.language import read
 
-        result = run_interview(width=width, known=known, reading=reading)
+        result = run_interview(
+            width=width,
+            known=video_evidence.merged(diary_evidence),
+            reading=read(description) if description is not None else None,
+        )
     if as_json:
-        document = result.to_dict()
-        if reading is not None:
-            document["text"] = reading.to_dict()
-        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
     from facespasm.cli.render import print_assessment
 

@@ -79,6 +79,7 @@ def run_interview(
                 console.print(f"[dim]{said} — {item.detail}[/]")
         while (question := interview.next_question()) is not None:
             if not _ask(console, interview, question):
+                _ask_pending(console, interview)
                 break
     except EOFError:
         raise InputError(
@@ -89,6 +90,31 @@ def run_interview(
         console.print("\nStopped. Nothing was saved.")
         raise typer.Exit(130) from None
     return interview.result()
+
+
+def _ask_pending(console: Console, interview: Interview) -> None:
+    """Before an early result: the safety questions never reached, so none is left unknown.
+
+    Self-care needs every red flag ruled out; a person who finishes early is asked the ones the
+    interview had not come to (those they answered "don't know" are not asked twice).
+    """
+    answered = {finding_id for finding_id, _ in interview.answers}
+    pending = [f for f in interview.result().triage.pending if f not in answered]
+    if not pending:
+        return
+    console.print(
+        f"\n[bold]Before your result: {len(pending)} safety "
+        f"question{'s' if len(pending) > 1 else ''} you have not answered.[/] "
+        "[dim]Type ? if you don't know, q to skip them.[/]"
+    )
+    for finding_id in pending:
+        question = Question(
+            finding=interview.knowledge.findings[finding_id],
+            number=len(interview.answers) + 1,
+            red_flag=True,
+        )
+        if not _ask(console, interview, question):
+            return
 
 
 def _checked(console: Console, reading: Reading) -> Evidence:

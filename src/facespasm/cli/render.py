@@ -18,7 +18,7 @@ from rich.text import Text
 
 from facespasm.knowledge import load_knowledge
 from facespasm.reasoning import Assessment, ConditionResult, Factor
-from facespasm.reasoning.assessment import unanswered_sources
+from facespasm.reasoning.assessment import pending_sources
 
 # Knowledge colour names -> banner styles readable on light and dark terminals.
 BANNER_STYLE = {
@@ -61,7 +61,7 @@ def render_assessment(result: Assessment, console: Console) -> None:
         if condition is result.top or condition.probability >= EXPLAIN_THRESHOLD
     ]
     parts.append(_next_steps(result, cite))
-    if result.triage.unanswered_red_flags:
+    if result.triage.pending:
         parts.append(_unanswered(result, cite))
     parts += [_treatments(result, cite), _advice(result, cite), _sources(result)]
     parts.append(Text(result.disclaimer, style="bold"))
@@ -170,12 +170,12 @@ def _next_steps(result: Assessment, cite: Citations) -> Group:
 
 def _unanswered(result: Assessment, cite: Citations) -> Panel:
     knowledge = load_knowledge()
-    names = [knowledge.findings[f].label for f in result.triage.unanswered_red_flags]
+    names = [knowledge.findings[f].label for f in result.triage.pending]
     text = (
         "You did not tell us about: " + "; ".join(names) + ". If any of these apply to you, "
         "see a doctor soon (or call an ambulance for sudden weakness or slurred speech)."
     )
-    sources = unanswered_sources(knowledge, result.triage)
+    sources = pending_sources(knowledge, result.triage)
     return Panel(_cited(text, sources, cite), title="Not asked", border_style="yellow")
 
 

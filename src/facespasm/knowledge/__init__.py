@@ -8,6 +8,7 @@ from facespasm.knowledge.base import KnowledgeBase
 from facespasm.knowledge.loader import DATA_DIR, load_knowledge
 from facespasm.knowledge.schema import (
     Advice,
+    Call,
     CareLevel,
     CareRule,
     Cause,
@@ -20,6 +21,7 @@ from facespasm.knowledge.schema import (
 __all__ = [
     "DATA_DIR",
     "Advice",
+    "Call",
     "CareLevel",
     "CareRule",
     "Cause",

@@ -52,8 +52,15 @@ class KnowledgeBase:
         self._causes = {cause.id: cause for cause in causes}
         self._levels = {level.id: rank for rank, level in enumerate(care_levels)}
         self.rule_findings = {rule.id: frozenset(findings_in(rule.when)) for rule in care_rules}
-        self.red_flags = self._findings_raising_care_to(self.level_rank(RED_FLAG_FROM_LEVEL))
+        self.red_flag_rank = self.level_rank(RED_FLAG_FROM_LEVEL)
+        self.red_flags = self._findings_raising_care_to(self.red_flag_rank)
         self.safety_findings = self._findings_raising_care_to(0)
+        # (A, B) for every "A implies B" of findings.yaml, and who implies each B.
+        self.implications = tuple((f.id, b) for f in findings for b in f.implies)
+        implied_by: dict[str, tuple[str, ...]] = {}
+        for a, b in self.implications:
+            implied_by[b] = (*implied_by.get(b, ()), a)
+        self.implied_by = implied_by
 
     def cause(self, cause_id: str) -> Cause:
         """The cause with this id (KeyError if there is none)."""

@@ -59,6 +59,7 @@ def check_knowledge(sections: dict[str, tuple[Any, ...]]) -> None:
     for finding in findings.values():
         _cite(source_ids, "findings", finding.id, finding.sources)
         _check_finding(finding, cause_ids)
+        _check_implies(finding, findings)
     _check_care(sections["levels"], sections["rules"], source_ids, findings, cause_ids)
     advice: Advice
     for advice in sections["advice"]:
@@ -100,6 +101,8 @@ def _check_care(
         _cite(source_ids, "rules", rule.id, rule.sources)
         if rule.level not in level_ids:
             _fail("rules", rule.id, f"unknown care level '{rule.level}'")
+        if rule.when.red_flag_open and "{findings}" not in rule.reason:
+            _fail("rules", rule.id, "a red_flag_open rule's reason names them: '{findings}'")
         _check_condition(rule.id, rule.when, findings, cause_ids)
 
 
@@ -164,6 +167,17 @@ def _check_finding(finding: Finding, cause_ids: tuple[str, ...]) -> None:
         _check_likelihood(finding, cause, table, fail)
 
 
+def _check_implies(finding: Finding, findings: dict[str, Finding]) -> None:
+    for implied in finding.implies:
+        other = findings.get(implied)
+        if other is None:
+            _fail("findings", finding.id, f"implies unknown finding '{implied}'")
+        elif finding.type != "boolean" or other.type != "boolean":
+            _fail("findings", finding.id, f"only yes/no findings imply others ('{implied}')")
+        elif implied == finding.id or finding.id in other.implies:
+            _fail("findings", finding.id, f"implies '{implied}' in a circle")
+
+
 def _check_number(finding: Finding, fail: Any) -> None:
     if finding.minimum is None or finding.maximum is None or finding.minimum >= finding.maximum:
         fail("a number finding needs minimum < maximum")
@@ -207,18 +221,26 @@ def _check_condition(
         for form, used in (
             ("finding", condition.finding is not None),
             ("cause", condition.cause is not None),
+            ("red_flag_open", condition.red_flag_open is not None),
             ("any_of", condition.any_of is not None),
             ("all_of", condition.all_of is not None),
         )
         if used
     ]
     if len(forms) != 1:
-        fail("a condition tests one finding, one cause, or combines others with any_of/all_of")
+        fail(
+            "a condition tests one finding, one cause, red_flag_open, "
+            "or combines others with any_of/all_of"
+        )
     if condition.any_of is not None or condition.all_of is not None:
         if tests:
             fail("any_of/all_of take no test of their own")
         for part in (condition.any_of or ()) + (condition.all_of or ()):
             _check_condition(rule_id, part, findings, cause_ids)
+        return
+    if condition.red_flag_open is not None:
+        if tests or condition.red_flag_open is not True:
+            fail("red_flag_open takes no test and is only ever true")
         return
     if len(tests) != 1:
         fail("a condition needs exactly one test")

@@ -122,6 +122,10 @@ class Finding:
     maximum: float | None = None
     bins: tuple[Bin, ...] = ()
     likelihood: dict[str, Likelihood] | None = None
+    # Yes/no findings that a "yes" to this one entails ("began at the eye and spread" is a way
+    # of "getting worse"): a "no" to one of those rules this out, and the differential does not
+    # count the entailed answer twice (`reasoning/entailment.py`).
+    implies: tuple[str, ...] = ()
 
     @property
     def choice_values(self) -> tuple[str, ...]:
@@ -134,8 +138,9 @@ class Condition:
     """When a care rule applies: a test of one finding or cause, or a combination of tests.
 
     Exactly one form is used: `finding` with one of `equals`, `above`, `below`, `includes`,
-    `count_at_least`; `cause` with `probability_at_least` or `probability_below`; or `any_of` /
-    `all_of`.
+    `count_at_least`; `cause` with `probability_at_least` or `probability_below`;
+    `red_flag_open: true` (some red flag is not yet ruled out: the ⚑ self-care floor); or
+    `any_of` / `all_of`.
     """
 
     __pydantic_config__ = _FORBID_EXTRA
@@ -149,13 +154,28 @@ class Condition:
     cause: str | None = None
     probability_at_least: float | None = None
     probability_below: float | None = None
+    red_flag_open: bool | None = None
     any_of: tuple[Condition, ...] | None = None
     all_of: tuple[Condition, ...] | None = None
 
 
 @dataclass(frozen=True)
+class Call:
+    """An emergency telephone number and where it is used ("999", "UK")."""
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    number: str
+    where: str
+
+
+@dataclass(frozen=True)
 class CareLevel:
-    """A level of care, from self-care to emergency, with what the person should do."""
+    """A level of care, from self-care to emergency, with what the person should do.
+
+    `call` lists the numbers to ring now (the emergency level); `signs` what to look for while
+    waiting (the FAST signs), each shown with the level's sources.
+    """
 
     __pydantic_config__ = _FORBID_EXTRA
 
@@ -165,6 +185,8 @@ class CareLevel:
     summary: str
     next_steps: tuple[str, ...]
     sources: tuple[str, ...]
+    call: tuple[Call, ...] = ()
+    signs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

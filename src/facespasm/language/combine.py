@@ -4,8 +4,10 @@ A description often says one thing several times, or changes its mind. The rules
 
 - a red flag (knowledge base `red_flags`) is true as soon as one plain mention says so, even
   if another denies it ("no pain at first, but now it hurts"): over-refer, never under-refer.
-  Mentioned only with a hedge -- "maybe a bit numb?", or a hedged denial -- it is not evidence
-  at all but a question the interview must ask (`uncertain`). Only plain denials make it false;
+  Mentioned only with a hedge -- "maybe a bit numb?", or a hedged denial -- it is a *hedged*
+  item: present for the care level until the person says no, but a question for everything
+  else (`uncertain`). A fear or a rumour ("worried it might be MS") is only asked. Only plain
+  denials make it false;
 - another yes/no finding takes its last mention, hedged or not (the hedge stays on the mention);
 - regions are the union of the regions named; side is "both" when both are named, or left and
   right (`distinct_qualifiers`), else "one";
@@ -46,7 +48,14 @@ def combine(
         value, used = chosen
         spans = tuple(dict.fromkeys((m.start, m.end) for m in used))
         detail = ", ".join(f'"{text[start:end]}"' for start, end in spans)
-        items[finding_id] = EvidenceItem(finding_id, value, Origin.TEXT, detail, spans)
+        hedged = (
+            finding_id in knowledge.red_flags
+            and value is True
+            and not any(m.value is True and not m.hedged for m in used)
+        )
+        items[finding_id] = EvidenceItem(
+            finding_id, value, Origin.TEXT, detail, spans, hedged=hedged
+        )
     return Evidence(items)
 
 
@@ -108,8 +117,11 @@ def _safety(group: list[Mention]) -> Chosen | None:
     plain_yes = [m for m in group if m.value is True and not m.hedged]
     if plain_yes:
         return True, plain_yes
+    hedged = [m for m in group if m.hedged and not m.worried and m.value is True]
+    if hedged:
+        return True, hedged  # counted until the person says no (see `uncertain`)
     if any(m.hedged for m in group):
-        return None  # asked, never assumed (see `uncertain`)
+        return None  # a fear, a rumour or a hedged denial: asked, not counted (`uncertain`)
     return False, group
 
 

@@ -38,7 +38,9 @@ class Mention:
     (`negated` true), "not both eyes" is side "one". `text[start:end]` are the words it came
     from, with the negation or hedge that changed it ("no pain", "maybe a bit numb").
     `qualifier` tells apart words that give the same value ("left" or "right" for side "one"),
-    so that left *and* right can make "both".
+    so that left *and* right can make "both". A `worried` mention is a fear or a rumour ("worried
+    it might be MS", "my mate said it's a sign of a stroke"), not a symptom: it is `hedged` too,
+    but a red flag mentioned only so is asked without being counted.
     """
 
     finding: str
@@ -48,14 +50,16 @@ class Mention:
     negated: bool
     hedged: bool
     qualifier: str | None = None
+    worried: bool = False
 
 
 @dataclass(frozen=True)
 class Reading:
     """What a description says: its mentions, and the red flags it leaves uncertain.
 
-    `uncertain` are red flags mentioned only with a hedge ("maybe a bit numb?"): they are not
-    evidence, yes or no; the interview must ask them.
+    `uncertain` are red flags mentioned only with a hedge ("maybe a bit numb?"): in the evidence
+    they are *hedged* items, counted as present for the care level until the person says no, and
+    the interview asks them.
     """
 
     text: str
@@ -73,6 +77,8 @@ class Reading:
         knowledge = load_knowledge()
         understood = []
         for item in self.evidence():
+            if item.hedged:
+                continue  # asked, below
             used = [m for m in self.mentions if (m.start, m.end) in item.spans]
             understood.append(
                 {
@@ -208,7 +214,8 @@ class _Mentions:
             for scope in applying
             if scope.kind == "negation" and not self._listed_denial(scope, first, value)
         ]
-        hedges = [scope for scope in applying if scope.kind == "hedge"]
+        hedges = [scope for scope in applying if scope.kind in ("hedge", "worry")]
+        worried = any(scope.kind == "worry" for scope in hedges)
         if negations:
             if not negatable or negated_value is None:
                 return None  # "not in my cheek": a denied place or number says nothing
@@ -227,7 +234,9 @@ class _Mentions:
                 nearest = min(cues, key=lambda s: self._distance(s, first, last))
                 start = min(start, self.tokens.starts[nearest.cue_first])
                 end = max(end, self.tokens.ends[nearest.cue_end - 1])
-        return Mention(finding, checked, start, end, bool(negations), bool(hedges), qualifier)
+        return Mention(
+            finding, checked, start, end, bool(negations), bool(hedges), qualifier, worried
+        )
 
     def _distance(self, scope: Scope, first: int, last: int) -> tuple[bool, int]:
         """How far a cue is from words first..last: across a comma counts as further."""

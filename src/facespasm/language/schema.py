@@ -14,7 +14,7 @@ from typing import Any, Literal
 # A misspelt key in the YAML ("only_negatd") is an error, not silently ignored.
 _FORBID_EXTRA: Any = {"extra": "forbid"}
 
-CueKind = Literal["negation", "hedge", "other_person", "terminator", "pseudo"]
+CueKind = Literal["negation", "hedge", "worry", "other_person", "terminator", "pseudo"]
 Direction = Literal["forward", "backward"]
 CombineRule = Literal["first", "last", "largest", "highest", "union", "safety"]
 YamlValue = bool | str | tuple[str, ...]

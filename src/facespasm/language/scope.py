@@ -21,7 +21,7 @@ from facespasm.language.lexicon import Lexicon
 from facespasm.language.patterns import Match
 from facespasm.language.text import CLAUSE, SENTENCE, SOFT, Tokens
 
-SCOPED_KINDS = ("negation", "hedge", "other_person")
+SCOPED_KINDS = ("negation", "hedge", "worry", "other_person")
 
 
 class Scope(NamedTuple):

@@ -16,6 +16,7 @@ import orjson
 
 from facespasm.knowledge import Advice, Cause, KnowledgeBase, Source, Treatment, load_knowledge
 from facespasm.reasoning.differential import differential
+from facespasm.reasoning.entailment import entailed
 from facespasm.reasoning.evidence import Evidence
 from facespasm.reasoning.explain import Factor, explain_all
 from facespasm.reasoning.memo import KnowledgeMemo
@@ -60,6 +61,8 @@ class Assessment:
     sources: tuple[Source, ...]
     knowledge_version: str
     disclaimer: str = DISCLAIMER
+    # The description it was read from, if any (`facespasm.language.Reading`): the JSON's "text".
+    reading: Any = None
 
     @property
     def top(self) -> ConditionResult:
@@ -94,12 +97,15 @@ class Assessment:
                     "origin": str(item.origin),
                     **({"detail": item.detail} if item.detail else {}),
                     **({"spans": item.spans} if item.spans else {}),
+                    **({"hedged": True} if item.hedged else {}),
+                    **({"implied_by": item.implied_by} if item.implied_by else {}),
                 }
                 for item in self.evidence
             },
             "sources": self.sources,
             "disclaimer": self.disclaimer,
             "knowledge_version": self.knowledge_version,
+            **({"text": self.reading.to_dict()} if self.reading is not None else {}),
         }
 
 
@@ -136,13 +142,17 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 
 def assess(
-    evidence: Evidence | Mapping[str, object], knowledge: KnowledgeBase | None = None
+    evidence: Evidence | Mapping[str, object],
+    knowledge: KnowledgeBase | None = None,
+    *,
+    reading: Any = None,
 ) -> Assessment:
     """Assess what is known about a person's twitching.
 
     Args:
         evidence: an `Evidence`, or a ⚑ answers mapping such as `{"side": "one", "age": 34}`.
         knowledge: the knowledge base to reason with; the packaged one by default.
+        reading: the description the evidence was partly read from, kept with the result.
 
     Raises:
         InputError: when `evidence` is a mapping with an unknown finding or a bad value.
@@ -150,6 +160,7 @@ def assess(
     knowledge = knowledge or load_knowledge()
     if not isinstance(evidence, Evidence):
         evidence = Evidence.from_answers(evidence, knowledge=knowledge)
+    evidence = entailed(evidence, knowledge)
     probabilities = differential(evidence, knowledge)
     ranked = sorted(knowledge.causes, key=lambda cause: -probabilities[cause.id])
     conditions = []
@@ -186,6 +197,7 @@ def assess(
         evidence=evidence,
         sources=_cited(knowledge, care, conditions, treatments, advice),
         knowledge_version=knowledge.version,
+        reading=reading,
     )
 
 
@@ -201,9 +213,9 @@ def _codes(cause: Cause, knowledge: KnowledgeBase) -> dict[str, str]:
 _CODES: KnowledgeMemo[dict[str, str]] = KnowledgeMemo()
 
 
-def unanswered_sources(knowledge: KnowledgeBase, care: Triage) -> tuple[str, ...]:
-    """The sources of the rules that an unanswered red flag would have triggered."""
-    unanswered = set(care.unanswered_red_flags)
+def pending_sources(knowledge: KnowledgeBase, care: Triage) -> tuple[str, ...]:
+    """The sources of the rules that a pending red flag would trigger."""
+    unanswered = set(care.pending)
     return tuple(
         dict.fromkeys(
             source
@@ -226,7 +238,7 @@ def _cited(
     for reason in care.reasons:
         cited += reason.sources
     cited += care.sources
-    cited += unanswered_sources(knowledge, care)
+    cited += pending_sources(knowledge, care)
     explained: set[str] = set()  # a finding's factors all cite the finding's sources
     for condition in conditions:
         cited += condition.sources

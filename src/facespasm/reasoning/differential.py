@@ -3,8 +3,9 @@
     P(cause | evidence) ∝ P(cause) × Π P(finding value | cause)
 
 Findings are treated as independent given the cause (naive Bayes). That overstates certainty
-when findings go together (forceful closure and vision blocked), which is one reason the
-likelihood tables stay moderate and triage never rests on the differential alone. Unknown
+when findings go together; where one finding entails another (findings.yaml `implies`) only one
+of them is counted, and elsewhere the likelihood tables stay moderate and triage never rests on
+the differential alone. Unknown
 findings are left out: "don't know" neither helps nor hurts a cause. Work is done in log space
 so that thirty findings never underflow.
 """
@@ -15,6 +16,7 @@ import math
 from collections.abc import Mapping
 
 from facespasm.knowledge import KnowledgeBase
+from facespasm.reasoning.entailment import weighed_items
 from facespasm.reasoning.evidence import Evidence, Value
 from facespasm.reasoning.likelihood import log_likelihoods
 from facespasm.reasoning.memo import KnowledgeMemo
@@ -23,8 +25,12 @@ Probabilities = dict[str, float]
 
 
 def differential(evidence: Evidence, knowledge: KnowledgeBase) -> Probabilities:
-    """Every cause with its posterior probability, in the knowledge base's order; sums to 1."""
-    return posterior(prior(knowledge), evidence.answers(), knowledge)
+    """Every cause with its posterior probability, in the knowledge base's order; sums to 1.
+
+    Only what is known for sure counts, each piece of information once (`entailment.py`).
+    """
+    answers = {item.finding: item.value for item in weighed_items(evidence, knowledge)}
+    return posterior(prior(knowledge), answers, knowledge)
 
 
 def prior(knowledge: KnowledgeBase) -> Probabilities:

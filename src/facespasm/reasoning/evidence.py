@@ -37,12 +37,20 @@ class Origin(StrEnum):
 _RANK = {origin: rank for rank, origin in enumerate(Origin)}
 
 
+def outranks(first: Origin, second: Origin) -> bool:
+    """Whether what came from `first` wins over what came from `second` (answer > text > ...)."""
+    return _RANK[first] < _RANK[second]
+
+
 @dataclass(frozen=True, slots=True)
 class EvidenceItem:
     """One finding's value, where it came from, and optional detail (a text span, a confidence).
 
     `spans` are the (start, end) character offsets of the words it was read from, for evidence
-    read from free text.
+    read from free text. A `hedged` item is a red flag the person mentioned without being sure
+    ("maybe a bit numb?"): triage counts it as present until they say no, but it is a question,
+    not a value, for everything else. `implied_by` names the finding whose answer entails this
+    one (`entailment.py`).
     """
 
     finding: str
@@ -50,6 +58,8 @@ class EvidenceItem:
     origin: Origin = Origin.ANSWER
     detail: str | None = None
     spans: tuple[tuple[int, int], ...] = ()
+    hedged: bool = False
+    implied_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,13 +106,26 @@ class Evidence:
         items = dict(self.items)
         for finding_id, item in other.items.items():
             current = items.get(finding_id)
-            if current is None or _RANK[item.origin] < _RANK[current.origin]:
+            if current is None or outranks(item.origin, current.origin):
                 items[finding_id] = item
         return Evidence(items)
 
     def answers(self) -> dict[str, Value]:
-        """The plain ⚑ answers object for these findings."""
-        return {finding_id: item.value for finding_id, item in self.items.items()}
+        """The plain ⚑ answers object for the findings known for sure (hedged ones left out)."""
+        return {
+            finding_id: item.value for finding_id, item in self.items.items() if not item.hedged
+        }
+
+    def definite(self) -> Evidence:
+        """These findings without the hedged ones: what is known for sure."""
+        if not any(item.hedged for item in self.items.values()):
+            return self
+        return Evidence({key: item for key, item in self.items.items() if not item.hedged})
+
+    def knows(self, finding_id: str) -> bool:
+        """Whether a finding has a value for sure (not unknown, not only hedged)."""
+        item = self.items.get(finding_id)
+        return item is not None and not item.hedged
 
     def __contains__(self, finding_id: object) -> bool:
         return finding_id in self.items

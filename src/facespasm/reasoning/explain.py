@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from facespasm.knowledge import Finding, KnowledgeBase
+from facespasm.reasoning.entailment import weighed_items
 from facespasm.reasoning.evidence import Evidence, Value
 from facespasm.reasoning.likelihood import bin_index, likelihoods
 from facespasm.reasoning.memo import KnowledgeMemo
@@ -44,8 +45,7 @@ def explain_all(
     """For every cause, the findings supporting and opposing it, strongest first."""
     weighed = [
         answer_factors(knowledge.findings[item.finding], item.value, knowledge)
-        for item in evidence
-        if knowledge.findings[item.finding].likelihood is not None
+        for item in weighed_items(evidence, knowledge)
     ]
     explained = {}
     for index, cause in enumerate(knowledge.causes):

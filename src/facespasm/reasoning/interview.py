@@ -1,7 +1,9 @@
 """The adaptive interview: which question to ask next, and when to stop.
 
 1. Red flags first -- the findings a care rule can raise to "see a doctor soon" or "emergency"
-   -- in the order of their rules' urgency. A "yes" to stroke signs ends the interview at once.
+   -- in the order of their rules' urgency, skipping any whose rules other answers have already
+   settled. A "yes" to stroke signs ends the interview at once. A red flag the person mentioned
+   with a hedge is asked like one never mentioned: only a "no" clears it.
 2. Then the question with the highest expected information gain about the differential: the
    drop in entropy (bits) of P(cause) we expect from its answer, averaging over the answers the
    current differential predicts (Shannon; as in Heckerman's Pathfinder).
@@ -19,15 +21,16 @@ same thing.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from facespasm.knowledge import Finding, KnowledgeBase, load_knowledge
 from facespasm.reasoning.assessment import Assessment, assess
 from facespasm.reasoning.differential import Probabilities, differential, posterior
-from facespasm.reasoning.evidence import Evidence, Origin, Value, parse_value
+from facespasm.reasoning.entailment import entailed
+from facespasm.reasoning.evidence import Evidence, EvidenceItem, Origin, Value, parse_value
 from facespasm.reasoning.likelihood import likelihoods, possible_answers
-from facespasm.reasoning.triage import triage
+from facespasm.reasoning.triage import open_red_flags, triage
 
 LIKELY = 0.90
 STABLE_OVER = 2
@@ -62,13 +65,8 @@ class Interview:
         return tuple(self._answers)
 
     def evidence(self) -> Evidence:
-        """What is known: the starting evidence plus every answer that was not "don't know"."""
-        evidence = self.known
-        for finding_id, value in self._answers:
-            evidence = evidence.without(finding_id)
-            if value is not None:
-                evidence = evidence.with_value(finding_id, value, Origin.ANSWER)
-        return evidence
+        """What is known: the starting evidence, below every answer that was not "don't know"."""
+        return with_answers(self.known, self._answers)
 
     def answer(self, finding_id: str, raw: object) -> None:
         """Record an answer (None: don't know), replacing any earlier answer to that finding.
@@ -91,13 +89,14 @@ class Interview:
 
     def next_question(self) -> Question | None:
         """The question to ask now, or None when the interview is complete."""
-        evidence = self.evidence()
+        evidence = entailed(self.evidence(), self.knowledge).definite()
         probabilities = differential(evidence, self.knowledge)
         if self._is_emergency(evidence, probabilities):
             return None
-        asked = {finding_id for finding_id, _ in self._answers} | set(self.known.items)
+        asked = {finding_id for finding_id, _ in self._answers} | set(evidence.items)
         pending = [f for f in self._undone if f not in asked]
-        red_flags = [f for f in self.knowledge.red_flags if f not in asked]
+        open_flags = open_red_flags(evidence, probabilities, self.knowledge)
+        red_flags = [f for f in open_flags if f not in asked]
         if pending:
             return self._question(pending[-1], red_flag=pending[-1] in self.knowledge.red_flags)
         if red_flags:
@@ -144,6 +143,20 @@ class Interview:
             if max(before, key=lambda cause: before[cause]) != top:
                 return False
         return True
+
+
+def with_answers(known: Evidence, answers: Iterable[tuple[str, Value | None]]) -> Evidence:
+    """`known` evidence below the person's answers; "don't know" (None) leaves it as it was.
+
+    A "don't know" never erases what a description or a video said, nor turns a red flag the
+    person mentioned with a hedge into an unknown: it stays counted until they say no.
+    """
+    given = {
+        finding_id: EvidenceItem(finding_id, value, Origin.ANSWER)
+        for finding_id, value in answers
+        if value is not None
+    }
+    return Evidence(given).merged(known)
 
 
 def _known_prior(interview: Interview) -> Probabilities:

@@ -1,11 +1,13 @@
 """`/assess`, `/read` and `/interview`: the ⚑ assessment over HTTP, and the interview step by step.
 
-The routes only parse, call `facespasm.assess` / `read` / `Interview` and present: the
-assessment is exactly `assess(...).to_dict()`, the JSON of `facespasm assess --json`. What the
-person wrote in their own words (`text`) and evidence measured from a video join the answers
-below them, as `assess --text --video` does (`Evidence.merged`: what the person answered always
-wins). Findings the person marked as misread (`wrong`) are dropped from the text's evidence, so
-the interview asks them instead.
+The routes only parse, call the core -- `assess_case` / `make_case(...).interview()` / `read`
+-- and present: the assessment is exactly the JSON of `facespasm assess --json`, and the case
+(answers over the person's own words over a video's evidence; `wrong` findings dropped from the
+text, so they are asked) is assembled by the same function the command line calls.
+
+Bodies are strict: an unknown field is refused with its name, and an answer put beside
+`answers` instead of inside it is named as such, so nothing is silently left out of an
+assessment.
 
 The interview is stateless: the client sends every answer so far, in order, and gets the next
 question (or the result). Replaying a dozen answers costs well under a millisecond, and no
@@ -17,12 +19,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from facespasm.errors import InputError
-from facespasm.language import Reading, read
-from facespasm.reasoning import Evidence, Origin, assess
-from facespasm.reasoning.interview import Interview, Question
+from facespasm.case import assess_case, make_case
+from facespasm.knowledge import load_knowledge
+from facespasm.language import read
+from facespasm.reasoning.interview import Question
 from facespasm.web.bodies import documented_body, json_body
 from facespasm.web.responses import FastJSONResponse, JSONFragment
 from facespasm.web.schemas import AssessmentOut, ErrorOut, InterviewOut, ReadingOut
@@ -38,12 +40,31 @@ TEXT_HELP = (
 WRONG_HELP = "Findings read from `text` that the person says are wrong: left out, and asked."
 
 
-class AssessIn(BaseModel):
-    """An assessment request: ⚑ answers, optionally with evidence measured from a video."""
+class _Strict(BaseModel):
+    """A body that refuses what it does not know, naming an answer put in the wrong place."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _answers_in_place(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            findings = load_knowledge().findings
+            misplaced = [key for key in data if key in findings]
+            if misplaced:
+                raise ValueError(
+                    f"'{misplaced[0]}' is an answer: put it inside \"answers\", "
+                    f'as in {{"answers": {{"{misplaced[0]}": ...}}}}'
+                )
+        return data
+
+
+class AssessIn(_Strict):
+    """An assessment request: ⚑ answers, a description, video evidence -- at least one."""
 
     answers: dict[str, Any] = Field(
         default_factory=dict,
-        description="⚑ answers {finding_id: value}; a missing key or null means unknown.",
+        description="Answers {finding_id: value}; a missing key or null means unknown.",
         examples=[{"age": 45, "side": "one", "regions": ["eyelid"], "small_flicker": True}],
     )
     text: str | None = Field(None, description=TEXT_HELP, max_length=MAX_TEXT)
@@ -54,7 +75,7 @@ class AssessIn(BaseModel):
     )
 
 
-class InterviewIn(BaseModel):
+class InterviewIn(_Strict):
     """Every answer of the interview so far, in order; null is "don't know"."""
 
     answers: list[tuple[str, Any]] = Field(
@@ -68,33 +89,13 @@ class InterviewIn(BaseModel):
     )
 
 
-class ReadIn(BaseModel):
+class ReadIn(_Strict):
     """A description of the twitching in the person's own words."""
 
     text: str = Field(
         max_length=MAX_TEXT,
         examples=["my left eye has been jumping for three weeks, way too much coffee, no pain"],
     )
-
-
-def _known(reading: Reading | None, wrong: list[str], video: dict[str, Any] | None) -> Evidence:
-    """What the text says (less what the person marked wrong), above what the video measured."""
-    known = _video_evidence(video)
-    if reading is not None:
-        text = reading.evidence()
-        for finding_id in wrong:
-            text = text.without(finding_id)
-        known = text.merged(known)
-    return known
-
-
-def _video_evidence(raw: dict[str, Any] | None) -> Evidence:
-    if not raw:
-        return Evidence()
-    try:
-        return Evidence.from_answers(raw, origin=Origin.VIDEO)
-    except InputError as error:
-        raise InputError(f"video_evidence: {error}") from None
 
 
 @router.post(
@@ -111,12 +112,8 @@ async def assess_answers(request: Request) -> FastJSONResponse:
         InputError: an unknown finding or a value that does not fit it (422).
     """
     body = await json_body(request, AssessIn)
-    reading = read(body.text) if body.text else None
-    known = _known(reading, body.wrong, body.video_evidence)
-    result = assess(Evidence.from_answers(body.answers).merged(known))
-    if reading is None:
-        return FastJSONResponse(JSONFragment(result.to_json()))
-    return FastJSONResponse({**result.to_dict(), "text": reading.to_dict()})
+    result = assess_case(body.answers, text=body.text, wrong=body.wrong, video=body.video_evidence)
+    return FastJSONResponse(JSONFragment(result.to_json()))
 
 
 @router.post(
@@ -148,10 +145,8 @@ async def interview_step(request: Request) -> FastJSONResponse:
         InputError: an answer names an unknown finding or does not fit it (422).
     """
     body = await json_body(request, InterviewIn)
-    reading = read(body.text) if body.text else None
-    interview = Interview(known=_known(reading, body.wrong, body.video_evidence))
-    for finding_id, value in body.answers:
-        interview.answer(finding_id, value)
+    case = make_case(body.answers, text=body.text, wrong=body.wrong, video=body.video_evidence)
+    interview = case.interview()
     if body.back:
         interview.back()
     progress = len(interview.answers)
