@@ -10,9 +10,18 @@ from hypothesis import given, settings
 from facespasm import InputError, assess
 from facespasm.knowledge import KnowledgeBase
 from facespasm.reasoning import Evidence, EvidenceItem, Origin, differential
+from facespasm.reasoning.entailment import entailed
 from facespasm.reasoning.interview import Interview, information_gain
+from facespasm.reasoning.triage import open_findings
 
 from .strategies import answers as any_answers
+
+
+def still_open(interview: Interview) -> dict[str, int]:
+    """What a care rule could still turn on, given the interview's evidence."""
+    evidence = entailed(interview.evidence(), interview.knowledge).definite()
+    probabilities = differential(evidence, interview.knowledge)
+    return open_findings(evidence, probabilities, interview.knowledge)
 
 
 def run(interview: Interview, truth: Mapping[str, object], limit: int = 60) -> list[str]:
@@ -29,8 +38,13 @@ def run(interview: Interview, truth: Mapping[str, object], limit: int = 60) -> l
 
 def test_red_flags_come_first_most_urgent_first(knowledge: KnowledgeBase) -> None:
     asked = run(Interview(knowledge), {})
-    assert asked[: len(knowledge.red_flags)] == list(knowledge.red_flags)
+    red = [f for f in asked if f in knowledge.red_flags]
+    assert asked[: len(red)] == red  # every red flag asked comes before anything else
+    assert red == [f for f in knowledge.red_flags if f in red]  # most urgent first
     assert asked[0] == "sudden_weakness"
+    # Not asked: breathing (only after a new medicine) and vision, which "no other nerve
+    # symptoms" already rules out.
+    assert set(knowledge.red_flags) - set(red) == {"breathing_trouble", "vision_change"}
 
 
 def test_stroke_signs_end_the_interview_at_once_as_an_emergency(knowledge: KnowledgeBase):
@@ -43,13 +57,15 @@ def test_after_the_red_flags_it_asks_the_most_informative_question(knowledge: Kn
     interview = Interview(knowledge)
     for red_flag in knowledge.red_flags:
         interview.answer(red_flag, False)
+    interview.answer("side", "both")  # the cause is far from clear
     question = interview.next_question()
     assert question is not None and not question.red_flag
     probabilities = differential(interview.evidence(), knowledge)
+    assert max(probabilities.values()) < 0.9
     gains = {
         f.id: information_gain(f, probabilities, knowledge)
         for f in knowledge.findings.values()
-        if f.id not in knowledge.red_flags
+        if f.id not in knowledge.red_flags and f.id != "side"
     }
     assert question.finding.id == max(gains, key=lambda f: gains[f])
 
@@ -133,9 +149,10 @@ def test_a_typical_person_ends_with_the_right_cause_in_few_questions(
     result = interview.result()
     assert result.top.id == EXPECTED[person]
     assert result.top.probability >= 0.9
-    assert len(asked) <= 20  # of 33 findings
-    # every finding a care rule tests was asked before stopping
-    assert set(knowledge.safety_findings) <= set(asked)
+    assert len(asked) <= 24  # of 40 findings
+    # every finding that could still make a care rule hold was asked before stopping
+    assert result.triage.complete
+    assert set(still_open(interview)) <= set(asked)
 
 
 @settings(max_examples=40, deadline=None)
@@ -147,7 +164,7 @@ def test_any_person_gets_a_complete_interview_whose_result_is_assess(truth: dict
     assert result.to_dict() == assess(interview.evidence()).to_dict()
     if result.triage.level != "emergency":
         answered = {finding for finding, _ in interview.answers}
-        assert set(interview.knowledge.safety_findings) <= answered
+        assert set(still_open(interview)) <= answered
 
 
 def test_once_the_cause_is_certain_no_question_teaches_anything(knowledge: KnowledgeBase):

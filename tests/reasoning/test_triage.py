@@ -106,7 +106,6 @@ def test_every_reason_names_its_rule_level_and_sources(knowledge: KnowledgeBase)
         "facial_pain",
         "red_flags_not_ruled_out",  # sudden weakness, hearing... were not asked
         "lasting_weeks",
-        "likely_other_cause",  # pain makes myokymia less certain
     ]
     assert all(reason.sources and reason.text for reason in result.reasons)
     assert result.reasons[0].level == "see_doctor_soon"
@@ -117,4 +116,5 @@ def test_unanswered_red_flags_are_pending_not_assumed(knowledge: KnowledgeBase) 
     assert result.level == "see_doctor"
     assert not result.complete
     assert "facial_pain" not in result.pending
-    assert set(result.pending) == set(knowledge.red_flags) - {"facial_pain"}
+    # breathing is asked only after a new medicine
+    assert set(result.pending) == set(knowledge.red_flags) - {"facial_pain", "breathing_trouble"}

@@ -60,6 +60,12 @@ def check_knowledge(sections: dict[str, tuple[Any, ...]]) -> None:
         _cite(source_ids, "findings", finding.id, finding.sources)
         _check_finding(finding, cause_ids)
         _check_implies(finding, findings)
+        if finding.ask_when is not None:
+            _check_condition(finding.id, finding.ask_when, findings, cause_ids, "findings")
+    for cause in causes:
+        for required in cause.requires:
+            if required not in findings:
+                _fail("causes", cause.id, f"requires unknown finding '{required}'")
     _check_care(sections["levels"], sections["rules"], source_ids, findings, cause_ids)
     advice: Advice
     for advice in sections["advice"]:
@@ -210,10 +216,14 @@ def _check_likelihood(finding: Finding, cause: str, table: Any, fail: Any) -> No
 
 
 def _check_condition(
-    rule_id: str, condition: Condition, findings: dict[str, Finding], cause_ids: tuple[str, ...]
+    rule_id: str,
+    condition: Condition,
+    findings: dict[str, Finding],
+    cause_ids: tuple[str, ...],
+    section: str = "rules",
 ) -> None:
     def fail(message: str) -> None:
-        _fail("rules", rule_id, message)
+        _fail(section, rule_id, message)
 
     tests = _tests_of(condition)
     forms = [
@@ -236,7 +246,7 @@ def _check_condition(
         if tests:
             fail("any_of/all_of take no test of their own")
         for part in (condition.any_of or ()) + (condition.all_of or ()):
-            _check_condition(rule_id, part, findings, cause_ids)
+            _check_condition(rule_id, part, findings, cause_ids, section)
         return
     if condition.red_flag_open is not None:
         if tests or condition.red_flag_open is not True:

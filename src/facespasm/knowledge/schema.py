@@ -80,6 +80,9 @@ class Cause:
     sources: tuple[str, ...]
     codes: Codes
     prior: Prior
+    # Findings nearly always present with this cause (synkinesis needs an earlier facial palsy):
+    # the interview asks them before it lets this cause lead.
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,9 @@ class Finding:
     # of "getting worse"): a "no" to one of those rules this out, and the differential does not
     # count the entailed answer twice (`reasoning/entailment.py`).
     implies: tuple[str, ...] = ()
+    # Asked (and counted as open for safety) only once this holds: "is it hard to breathe?"
+    # after a new medicine. None: always.
+    ask_when: Condition | None = None
 
     @property
     def choice_values(self) -> tuple[str, ...]:

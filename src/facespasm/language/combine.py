@@ -12,7 +12,8 @@ A description often says one thing several times, or changes its mind. The rules
 - regions are the union of the regions named; side is "both" when both are named, or left and
   right (`distinct_qualifiers`), else "one";
 - numbers and other choices follow the lexicon's `combine` table (the longest duration, the
-  first age, the most frequent frequency), else the first mention.
+  first age, the most frequent frequency, only what is said without doubt), else the first
+  mention.
 """
 
 from __future__ import annotations
@@ -89,6 +90,9 @@ def _choose(
         return _highest(finding, group, how.distinct_qualifiers if how is not None else None)
     if rule == "largest":
         return _same_as(max(group, key=lambda m: _number(m.value)).value, group)
+    if rule == "plain":  # only what is said without doubt: "my neurologist says it's HFS"
+        said = [m for m in group if not m.hedged]
+        return _last(said) if said else None
     return _last(group) if rule == "last" else _same_as(group[0].value, group)
 
 

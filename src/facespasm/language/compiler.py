@@ -37,7 +37,7 @@ NUMBER_VALUE = "<n>"  # a finding entry whose value is the number its pattern ma
 # Which combining rules fit which answer type (combine.py applies them).
 _RULES_FOR_TYPE = {
     "boolean": {"last", "safety"},
-    "choice": {"first", "last", "highest"},
+    "choice": {"first", "last", "highest", "plain"},
     "multiple_choice": {"union"},
     "number": {"first", "last", "largest"},
 }
@@ -114,7 +114,9 @@ def compile_lexicon(
         rules.append(rule)
         for source in patterns:
             try:
-                pattern, words = compile_pattern(source, classes, spec.settings.gap_words)
+                pattern, words = compile_pattern(
+                    source, classes, spec.settings.gap_words, spec.settings.long_gap_words
+                )
             except PatternError as error:
                 raise KnowledgeError(f"{file_name}, {where}: pattern '{source}': {error}") from None
             for word in words:
@@ -144,12 +146,16 @@ def compile_lexicon(
     for number, finding_entry in enumerate(spec.findings):
         where = f"findings entry {_finding_name(finding_entry, number)}"
         rule = _finding_rule(file_name, where, finding_entry, knowledge)
+        if finding_entry.context:
+            rule = rule._replace(context=len(rules))
+            add(Rule(kind="context", name=f"{where} context"), finding_entry.context, where,
+                targets=True)  # fmt: skip
         add(rule, finding_entry.patterns, where, targets=True)
     for number, block in enumerate(spec.blocks):
         where = f"blocks entry {_block_name(block, number)}"
         _check_claims(file_name, where, block.claims, knowledge)
-        add(Rule(kind="block", name=where, claims=frozenset(block.claims)), block.patterns, where,
-            targets=True)  # fmt: skip
+        rule = Rule(kind="block", name=where, claims=frozenset(block.claims), about=block.about)
+        add(rule, block.patterns, where, targets=True)
     _check_durations(file_name, spec.durations, knowledge)
     _check_anchored(file_name, spec.anchored, knowledge)
     _check_combine(file_name, spec.combine, knowledge)
@@ -227,6 +233,8 @@ def _finding_rule(
         negated = not value
     if entry.only_negated and negated is None:
         raise fail("only_negated needs a value under negation (a boolean, or if_negated)")
+    if entry.suspect and (value is not True or entry.only_negated or entry.if_negated is not None):
+        raise fail("a suspect entry gives a yes and nothing else (value: true)")
     _check_claims(file_name, where, entry.claims, knowledge)
     return Rule(
         kind="finding",
@@ -238,6 +246,8 @@ def _finding_rule(
         only_negated=entry.only_negated,
         qualifier=entry.qualifier,
         claims=frozenset(entry.claims),
+        suspect=entry.suspect,
+        about=entry.about,
     )
 
 

@@ -34,7 +34,9 @@ class Rule(NamedTuple):
 
     `kind` is "finding", "cue" or "block". A finding rule gives `finding` the value `value`
     (or the matched number when `takes_number`); `negated_value` is its value under a negation
-    (None: a negation drops it). A cue rule has its `cue_kinds` and direction.
+    (None: a negation drops it); a `suspect` rule gives only hedged yeses; `about` says whose
+    description it reads ("self", "other", "any"); `context` is the rule whose match anywhere in
+    the description it needs (-1: none). A cue rule has its `cue_kinds` and direction.
     """
 
     kind: str
@@ -49,6 +51,9 @@ class Rule(NamedTuple):
     cue_kinds: frozenset[str] = frozenset()
     backward: bool = False
     at_clause_end: bool = False
+    suspect: bool = False
+    about: str = "any"
+    context: int = -1
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ A pattern is a row of words (lexicon.yaml explains it to reviewers):
     left @facepart          a literal word, then any word of the class `facepart`
     can not open my|the? @eye     `a|b` one of several; a trailing `?` makes it optional
     spread * @lowerface     `*` skips up to a few words (never across a sentence or ';')
+    @limb ** heavy          `**` skips more, but never across a comma: later in the clause
     i am <n> !@unit         `<n>` a number (its value is kept); `!a|b` the next word is not one
 
 Patterns match the normalised words of a description (text.py), not its characters, so they are
@@ -19,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+from facespasm.language.text import SOFT
+
 # Element kinds of a compiled pattern.
-WORD, OPTIONAL, NUMBER, GAP, NOT = range(5)
+WORD, OPTIONAL, NUMBER, GAP, NOT, LONG_GAP = range(6)
 NUMBER_KEY = "<n>"  # index key of patterns that begin with a number
 
 Element = tuple[int, frozenset[str] | int]
@@ -32,7 +35,7 @@ class PatternError(ValueError):
 
 
 def compile_pattern(
-    source: str, classes: Mapping[str, Sequence[str]], gap_words: int
+    source: str, classes: Mapping[str, Sequence[str]], gap_words: int, long_gap_words: int = 0
 ) -> tuple[Pattern, tuple[str, ...]]:
     """A pattern's elements, and the literal words it uses (for the spelling vocabulary).
 
@@ -45,6 +48,8 @@ def compile_pattern(
     for part in source.split():
         if part == "*":
             elements.append((GAP, gap_words))
+        elif part == "**":
+            elements.append((LONG_GAP, long_gap_words or gap_words))
         elif part == NUMBER_KEY:
             elements.append((NUMBER, 0))
         elif part.startswith("!"):
@@ -57,7 +62,7 @@ def compile_pattern(
         raise PatternError("the pattern is empty")
     if elements[0][0] not in (WORD, NUMBER):
         raise PatternError("a pattern must begin with a word or <n>")
-    if elements[-1][0] in (GAP, OPTIONAL):
+    if elements[-1][0] in (GAP, LONG_GAP, OPTIONAL):
         raise PatternError("a pattern must not end with '*' or an optional word")
     return tuple(elements), tuple(words)
 
@@ -119,6 +124,7 @@ def match_at(
     number_lengths: Sequence[int],
     start: int,
     limit: int,
+    breaks: Sequence[int] = (),
 ) -> Step | None:
     """The longest match of `pattern` beginning at word `start` and ending by `limit`, or None.
 
@@ -129,7 +135,7 @@ def match_at(
         if k == len(pattern):
             return (i, literal, number)
         best: Step | None = None
-        for j, named, value in _steps(pattern[k], i, limit, words, numbers, number_lengths):
+        for j, named, value in _steps(pattern[k], i, limit, words, numbers, number_lengths, breaks):
             found = go(k + 1, j, literal + named, number if value is None else value)
             if found is not None and (best is None or found[0] > best[0]):
                 best = found
@@ -145,10 +151,18 @@ def _steps(
     words: Sequence[str],
     numbers: Sequence[float | None],
     number_lengths: Sequence[int],
+    breaks: Sequence[int] = (),
 ) -> list[Step]:
     """The ways one element can match at word i: where the match goes on from, and what it named."""
     kind, argument = element
     if isinstance(argument, int):
+        if kind == LONG_GAP:  # up to `argument` words, stopping at a comma or stronger break
+            steps: list[Step] = []
+            for j in range(i, min(i + argument, limit) + 1):
+                if j < len(breaks) and breaks[j] >= SOFT:
+                    break
+                steps.append((j, (), None))
+            return steps
         if kind == NUMBER:
             value = numbers[i] if i < limit else None
             end = min(i + number_lengths[i], limit) if value is not None else i

@@ -155,6 +155,7 @@ class _Mentions:
         for scope in self.scopes:
             for k in range(scope.first, scope.end):
                 self.covering[k].append(scope)
+        self.about_other = self.matches.about_other
 
     def find(self, today: dt.date) -> tuple[Mention, ...]:
         rules = self.lexicon.rules
@@ -192,6 +193,7 @@ class _Mentions:
             negated_value=rule.negated_value,
             only_negated=rule.only_negated,
             qualifier=rule.qualifier,
+            suspect=frozenset(match.literal) if rule.suspect else None,
         )
 
     def _mention(
@@ -205,17 +207,28 @@ class _Mentions:
         negated_value: Value | None = None,
         only_negated: bool = False,
         qualifier: str | None = None,
+        suspect: frozenset[int] | None = None,
     ) -> Mention | None:
+        """The mention of these words, or None when they do not stand.
+
+        `suspect` holds the words a recall-first entry named: a "not" among them is part of the
+        symptom ("won't close"), while a denial around them ("nothing's numb") or a time long
+        past ("years ago ... half my face was paralysed") drops it.
+        """
         applying = list({s: None for k in range(first, last + 1) for s in self.covering[k]})
-        if any(scope.kind == "other_person" for scope in applying):
+        if not self.about_other and any(scope.kind == "other_person" for scope in applying):
             return None  # "my mum has MS" is not the writer's history
         negations = [
             scope
             for scope in applying
-            if scope.kind == "negation" and not self._listed_denial(scope, first, value)
+            if scope.kind == "negation"
+            and not self._listed_denial(scope, first, value)
+            and not (suspect and suspect.issuperset(range(scope.cue_first, scope.cue_end)))
         ]
         hedges = [scope for scope in applying if scope.kind in ("hedge", "worry")]
         worried = any(scope.kind == "worry" for scope in hedges)
+        if suspect is not None and (negations or any(scope.kind == "past" for scope in applying)):
+            return None  # a suspect is never read as a "no", nor as history
         if negations:
             if not negatable or negated_value is None:
                 return None  # "not in my cheek": a denied place or number says nothing
@@ -234,9 +247,8 @@ class _Mentions:
                 nearest = min(cues, key=lambda s: self._distance(s, first, last))
                 start = min(start, self.tokens.starts[nearest.cue_first])
                 end = max(end, self.tokens.ends[nearest.cue_end - 1])
-        return Mention(
-            finding, checked, start, end, bool(negations), bool(hedges), qualifier, worried
-        )
+        hedged = bool(hedges) or suspect is not None
+        return Mention(finding, checked, start, end, bool(negations), hedged, qualifier, worried)
 
     def _distance(self, scope: Scope, first: int, last: int) -> tuple[bool, int]:
         """How far a cue is from words first..last: across a comma counts as further."""

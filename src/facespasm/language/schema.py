@@ -14,9 +14,19 @@ from typing import Any, Literal
 # A misspelt key in the YAML ("only_negatd") is an error, not silently ignored.
 _FORBID_EXTRA: Any = {"extra": "forbid"}
 
-CueKind = Literal["negation", "hedge", "worry", "other_person", "terminator", "pseudo"]
+CueKind = Literal[
+    "negation",
+    "hedge",
+    "worry",
+    "past",
+    "other_person",
+    "terminator",
+    "pseudo",
+    "self",
+    "someone_else",
+]
 Direction = Literal["forward", "backward"]
-CombineRule = Literal["first", "last", "largest", "highest", "union", "safety"]
+CombineRule = Literal["first", "last", "largest", "highest", "union", "safety", "plain"]
 YamlValue = bool | str | tuple[str, ...]
 
 
@@ -30,6 +40,14 @@ class FindingEntry:
     `only_negated` entry names a topic that states nothing until it is denied ("hearing" says
     nothing; "my hearing is fine" says hearing_change false). `claims` are findings whose
     mentions overlapping these words are not meant ("energy drinks" is not alcohol).
+
+    A `suspect` entry reads first for recall: words that *may* mean a red flag ("my tea tastes
+    of tin on one side") give a hedged yes -- counted for the care level and asked -- and never
+    a "no"; only a denial around them (not inside: "won't", "can't" are the symptom) drops
+    them. `about` limits an entry to descriptions of the writer ("self") or of someone else
+    ("other": "my son is 7"). With `context`, the entry stands only where one of those patterns
+    also matches somewhere in the description (a locked jaw means a reaction only when a
+    medicine is mentioned; a slack face is a stroke sign only when it is happening now).
     """
 
     __pydantic_config__ = _FORBID_EXTRA
@@ -41,6 +59,9 @@ class FindingEntry:
     only_negated: bool = False
     qualifier: str | None = None
     claims: tuple[str, ...] = ()
+    suspect: bool = False
+    about: Literal["self", "other", "any"] = "any"
+    context: tuple[str, ...] = ()
     note: str | None = None
 
 
@@ -71,6 +92,7 @@ class BlockEntry:
 
     patterns: tuple[str, ...]
     claims: tuple[str, ...]
+    about: Literal["self", "other", "any"] = "any"
     note: str | None = None
 
 
@@ -82,6 +104,7 @@ class Settings:
 
     scope_window: int
     gap_words: int
+    long_gap_words: int
     fuzzy_min_length: int
     clause_starters: tuple[str, ...]
     conjunctions: tuple[str, ...]

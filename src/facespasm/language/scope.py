@@ -10,7 +10,8 @@ NegEx; Harkema et al. 2009, ConText).
 A backward cue ("my hearing is fine", "pain: none") covers the clause before it, and counts
 only at the end of a clause, so "a fine flicker" is not a denial. A forward cue with nothing
 after it in its clause ("it's getting worse, I think") covers the clause before it instead. A
-clause that ends with '?' is hedged as a whole.
+clause that ends with '?' is hedged as a whole. A cue of a time long past ("two years ago")
+reaches to the end of its sentence.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from facespasm.language.lexicon import Lexicon
 from facespasm.language.patterns import Match
 from facespasm.language.text import CLAUSE, SENTENCE, SOFT, Tokens
 
-SCOPED_KINDS = ("negation", "hedge", "worry", "other_person")
+SCOPED_KINDS = ("negation", "hedge", "worry", "past", "other_person")
 
 
 class Scope(NamedTuple):
@@ -103,6 +104,8 @@ def scopes(
             if not _ends_clause(cue.end, tokens, shape, lexicon):
                 continue
             first, end = _backward(cue.start, tokens, shape, window, cross=True)
+        elif "past" in kinds:  # "two years ago ..." sets the time of its whole sentence
+            first, end = cue.end, tokens.segment_ends[cue.start]
         else:
             first, end = cue.end, ahead.end(cue.end)
             if first == end:

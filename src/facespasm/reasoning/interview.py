@@ -4,13 +4,16 @@
    -- in the order of their rules' urgency, skipping any whose rules other answers have already
    settled. A "yes" to stroke signs ends the interview at once. A red flag the person mentioned
    with a hedge is asked like one never mentioned: only a "no" clears it.
-2. Then the question with the highest expected information gain about the differential: the
+2. If the most likely cause has a near-necessary antecedent nobody has asked about (synkinesis
+   needs an earlier facial palsy: `requires` in causes.yaml), that comes next: a cause should
+   not lead on a history never asked for.
+3. Then the question with the highest expected information gain about the differential: the
    drop in entropy (bits) of P(cause) we expect from its answer, averaging over the answers the
    current differential predicts (Shannon; as in Heckerman's Pathfinder).
-3. Stop when the most likely cause is likely (≥ 90%) and stable (unchanged over the last two
+4. Stop when the most likely cause is likely (≥ 90%) and stable (unchanged over the last two
    answers), or when no question left could move the differential by more than 0.01 bit. Before
-   stopping, every finding a care rule tests is asked, because those answers can change the care
-   level even when they cannot change the differential.
+   stopping, every finding that could still make a care rule hold is asked, because those
+   answers can change the care level even when they cannot change the differential.
 
 "Don't know" is always allowed and is simply not used as evidence. `back()` undoes the last
 answer, so that question is asked again and its new answer replaces the old one. The interview
@@ -30,7 +33,7 @@ from facespasm.reasoning.differential import Probabilities, differential, poster
 from facespasm.reasoning.entailment import entailed
 from facespasm.reasoning.evidence import Evidence, EvidenceItem, Origin, Value, parse_value
 from facespasm.reasoning.likelihood import likelihoods, possible_answers
-from facespasm.reasoning.triage import open_red_flags, triage
+from facespasm.reasoning.triage import open_findings, open_red_flags, triage
 
 LIKELY = 0.90
 STABLE_OVER = 2
@@ -101,6 +104,10 @@ class Interview:
             return self._question(pending[-1], red_flag=pending[-1] in self.knowledge.red_flags)
         if red_flags:
             return self._question(red_flags[0], red_flag=True)
+        top = max(probabilities, key=lambda cause: probabilities[cause])
+        antecedents = [f for f in self.knowledge.cause(top).requires if f not in asked]
+        if antecedents:  # "not asked" is not "no": ask it before letting this cause lead
+            return self._question(antecedents[0], red_flag=False)
         gains = {
             finding.id: information_gain(finding, probabilities, self.knowledge)
             for finding in self.knowledge.findings.values()
@@ -109,7 +116,9 @@ class Interview:
         best = max(gains, key=lambda f: gains[f], default=None)
         if best is not None and not self._settled(probabilities, gains[best]):
             return self._question(best, red_flag=False)
-        safety = [f for f in self.knowledge.safety_findings if f not in asked]
+        safety = [
+            f for f in open_findings(evidence, probabilities, self.knowledge) if f not in asked
+        ]
         return self._question(safety[0], red_flag=False) if safety else None
 
     def result(self) -> Assessment:

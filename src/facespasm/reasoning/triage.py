@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from facespasm.knowledge import CareRule, Condition, KnowledgeBase
+from facespasm.knowledge import CareRule, Condition, Finding, KnowledgeBase
 from facespasm.reasoning.evidence import Evidence, Value
 
 
@@ -92,20 +92,45 @@ def open_red_flags(
     """Red flags not known for sure in a rule that may still hold: id -> that rule's level rank.
 
     In the order of `knowledge.red_flags` (most urgent rule first). A red flag whose every rule
-    is already settled -- "breathing trouble" after a "no" to a reaction to a medicine -- is not
-    open: asking it could change nothing.
+    is already settled is not open: asking it could change nothing. Nor is one whose `ask_when`
+    does not hold ("is it hard to breathe?" is for someone who has started a new medicine).
+    """
+    found = open_findings(evidence, probabilities, knowledge, knowledge.red_flag_rank)
+    return {f: found[f] for f in knowledge.red_flags if f in found}
+
+
+def open_findings(
+    evidence: Evidence,
+    probabilities: Mapping[str, float],
+    knowledge: KnowledgeBase,
+    from_rank: int = 1,
+) -> dict[str, int]:
+    """Findings whose answer could still make a rule at `from_rank` or above hold.
+
+    Each with the highest level rank of such a rule, in the order of `safety_findings`.
     """
     found: dict[str, int] = {}
     for rule in knowledge.care_rules:
-        if rule.when.red_flag_open or knowledge.level_rank(rule.level) < knowledge.red_flag_rank:
+        rank = knowledge.level_rank(rule.level)
+        if rule.when.red_flag_open or rank < from_rank:
             continue
         if decide(rule.when, evidence, probabilities) is not None:
             continue
-        rank = knowledge.level_rank(rule.level)
         for finding in knowledge.rule_findings[rule.id]:
-            if finding in knowledge.red_flags and not evidence.knows(finding):
+            if not evidence.knows(finding):
                 found[finding] = max(rank, found.get(finding, -1))
-    return {f: found[f] for f in knowledge.red_flags if f in found}
+    return {
+        f: found[f]
+        for f in knowledge.safety_findings
+        if f in found and _worth_asking(knowledge.findings[f], evidence, probabilities)
+    }
+
+
+def _worth_asking(finding: Finding, evidence: Evidence, probabilities: Mapping[str, float]) -> bool:
+    """A finding with an `ask_when` is asked only once that holds (or it was mentioned)."""
+    if finding.ask_when is None or finding.id in evidence:
+        return True
+    return decide(finding.ask_when, evidence, probabilities) is True
 
 
 def holds(condition: Condition, evidence: Evidence, probabilities: Mapping[str, float]) -> bool:
