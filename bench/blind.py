@@ -147,15 +147,17 @@ def _tally(tally: Tally, item: dict[str, Any], result: Assessment, causes: set[s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--half", choices=("dev", "locked", "both"), default="both")
+    parser.add_argument("--half", choices=("dev", "dev2", "locked", "all"), default="all")
     args = parser.parse_args()
-    halves = ("dev", "locked") if args.half == "both" else (args.half,)
+    halves = ("dev", "dev2", "locked") if args.half == "all" else (args.half,)
     figures: dict[str, dict[str, Any]] = {}
     for kind in ("descriptions", "vignettes"):
         for half in halves:
+            if not (HERE / f"{kind}.{half}.yaml").exists():
+                continue
             tally = score(load(kind, half), kind)
             figures[f"{kind}.{half}"] = tally.figures()
-            if not args.json and half == "dev":
+            if not args.json and half != "locked":
                 for title, lines in (
                     ("under-triaged", tally.under),
                     ("red flags missed", tally.missed_flags),
@@ -163,7 +165,7 @@ def main() -> None:
                     ("cause not first", tally.wrong_cause),
                 ):
                     if lines:
-                        print(f"\n{kind} (dev) {title}:")
+                        print(f"\n{kind} ({half}) {title}:")
                         print("\n".join(f"  {line}" for line in lines))
     if args.json:
         print(json.dumps(figures, indent=2))

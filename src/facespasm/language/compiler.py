@@ -95,9 +95,15 @@ def validate(file_name: str, text: bytes) -> LexiconSpec:
 
 
 def compile_lexicon(
-    file_name: str, spec: LexiconSpec, knowledge: KnowledgeBase, version: str
+    file_name: str,
+    spec: LexiconSpec,
+    knowledge: KnowledgeBase,
+    version: str,
+    real_words: Iterable[str] = (),
 ) -> Lexicon:
     """Check the lexicon's meaning against the knowledge base and compile its patterns.
+
+    `real_words` are English words never typo-corrected, besides the lexicon's `never_correct`.
 
     Raises:
         KnowledgeError: naming the file and the entry whose meaning is wrong.
@@ -170,11 +176,12 @@ def compile_lexicon(
         | set(spec.settings.conjunctions)
         | anchor_words
     )
+    never = set(spec.never_correct) | set(real_words)
     speller = Speller.build(
         spec.spellings,
         vocabulary,
-        target_words - set(spec.never_correct),
-        spec.never_correct,
+        target_words - never,
+        never,
         spec.settings.fuzzy_min_length,
     )
     return Lexicon(

@@ -27,6 +27,8 @@ from facespasm.language.spelling import Speller
 from facespasm.reasoning.evidence import Value
 
 LEXICON_PATH = Path(__file__).parent / "data" / "lexicon.yaml"
+# English words one edit from a pattern word, never typo-corrected (scripts/update_real_words.py).
+REAL_WORDS_PATH = Path(__file__).parent / "data" / "real_words.txt"
 
 
 class Rule(NamedTuple):
@@ -88,9 +90,11 @@ def load_lexicon(path: Path | None = None, knowledge: KnowledgeBase | None = Non
         text = path.read_bytes()
     except OSError as error:
         raise KnowledgeError(f"{path.name}: cannot read the lexicon ({error.strerror})") from None
-    version = hashlib.sha256(text).hexdigest()[:12]
+    real = REAL_WORDS_PATH.read_bytes() if REAL_WORDS_PATH.exists() else b""
+    version = hashlib.sha256(text + real).hexdigest()[:12]
     code = code_fingerprint(Path(__file__).parent)
-    name = "lexicon-" + hashlib.sha256(text + code + knowledge.version.encode()).hexdigest()[:24]
+    key = text + real + code + knowledge.version.encode()
+    name = "lexicon-" + hashlib.sha256(key).hexdigest()[:24]
     cached = read_cached(name, Lexicon)
     if cached is not None and cached.version == version:
         return cached
@@ -98,6 +102,7 @@ def load_lexicon(path: Path | None = None, knowledge: KnowledgeBase | None = Non
     from facespasm.language.compiler import compile_lexicon, validate
 
     spec = validate(path.name, text)
-    lexicon = compile_lexicon(path.name, spec, knowledge, version)
+    words = [w for w in real.decode("utf-8").split("\n") if w and not w.startswith("#")]
+    lexicon = compile_lexicon(path.name, spec, knowledge, version, real_words=words)
     write_cached(name, lexicon)
     return lexicon

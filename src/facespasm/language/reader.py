@@ -2,7 +2,9 @@
 
 The pipeline is short because the knowledge is in the lexicon: words (text.py), pattern matches
 (matching.py), the reach of each negation and hedge (scope.py), time expressions
-(durations.py), then one `Mention` per thing said, with the exact words it came from. How the
+(durations.py), then one `Mention` per thing said, with the exact words it came from. A
+statistical reader (signals.py) may add hedged red flags in sentences the rules had no words
+for; it never takes one away. How the
 mentions become one value per finding -- and which red flags must be asked rather than
 assumed -- is combine.py.
 
@@ -24,6 +26,7 @@ from facespasm.language.lexicon import Lexicon, Rule, load_lexicon
 from facespasm.language.matching import find_matches
 from facespasm.language.patterns import Match
 from facespasm.language.scope import Scope, Structure, scopes, structure
+from facespasm.language.signals import load_signals, signals
 from facespasm.language.text import SOFT, Tokens, tokenise
 from facespasm.reasoning.evidence import Evidence, Value, parse_value
 
@@ -175,10 +178,42 @@ class _Mentions:
             )
             if mention is not None:
                 found.append((mention, duration.first))
+        found += self._signals(found)
         secondary = self._secondary_clauses(found)
         kept = [m for m, first in found if self._stands(m.finding, first, secondary)]
         kept.sort(key=lambda m: (m.start, m.end, m.finding))
         return tuple(kept)
+
+    def _signals(self, found: list[tuple[Mention, int]]) -> list[tuple[Mention, int]]:
+        """What the statistical reader adds: hedged red flags the rules had no words for.
+
+        Never where the rules read a plain answer for that finding in the same sentence
+        ("no numbness"), nor in a sentence about someone else or about the distant past.
+        """
+        model = load_signals()
+        if model is None:
+            return []
+        added = []
+        for signal in signals(self.tokens, model):
+            said = [
+                m
+                for m, first in found
+                if m.finding == signal.finding and signal.first <= first <= signal.last
+            ]
+            if any(not m.hedged for m in said) or self._aside(signal.first, signal.last):
+                continue
+            start, end = self.tokens.span(signal.first, signal.last)
+            mention = Mention(signal.finding, True, start, end, negated=False, hedged=True)
+            added.append((mention, signal.first))
+        return added
+
+    def _aside(self, first: int, last: int) -> bool:
+        """Whether words first..last are all about someone else, or all about the past."""
+        kinds = ("past",) if self.about_other else ("past", "other_person")
+        return any(
+            scope.kind in kinds and scope.first <= first and last < scope.end
+            for scope in self.scopes
+        )
 
     def _from_match(self, match: Match, rule: Rule) -> Mention | None:
         value = match.number if rule.takes_number else rule.value

@@ -27,7 +27,7 @@ CueKind = Literal[
 ]
 Direction = Literal["forward", "backward"]
 CombineRule = Literal["first", "last", "largest", "highest", "union", "safety", "plain"]
-YamlValue = bool | str | tuple[str, ...]
+YamlValue = bool | float | str | tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,135 @@
+"""A second, statistical reader that only ever adds: sentences that sound like a red flag.
+
+The rule reader (lexicon.yaml) reads what it has words for, and people describe a numb lip, a
+stroke in progress or a reaction to a medicine in more ways than any list holds. This reader is a
+linear model (one logistic regression per red flag, over words, word pairs, words under a
+negation and character n-grams of the words) trained on sentences written for the purpose,
+apart from every evaluation set (training/red_flags/, `scripts/train-signals`). Its weights ship
+in `data/signals.json`.
+
+It may only add, never clear (issue 10): a sentence it scores at or above a red flag's threshold
+gives a *hedged* mention -- counted for the care level until the person says no, and asked --
+never a "no", and never a value the differential uses. A sentence where the rule reader read a
+plain denial of the same finding ("no numbness") is left alone.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from facespasm.cache import read_cached, write_cached
+from facespasm.language.text import CLAUSE, Tokens
+
+MODEL_PATH = Path(__file__).parent / "data" / "signals.json"
+
+# Words that deny what follows in their clause; features of the words they cover are marked, so
+# the model can tell "numb" from "not numb" (NegEx's idea, learnt rather than listed).
+NEGATIONS = frozenset({"no", "not", "never", "without", "nothing", "none", "nor"})
+NEGATION_REACH = 4
+CHAR_GRAMS = (3, 4, 5)
+
+
+@dataclass(frozen=True)
+class SignalModel:
+    """The trained weights: per red flag (`labels`), the finding it reads as and its threshold."""
+
+    version: str
+    labels: tuple[str, ...]
+    findings: tuple[str, ...]
+    thresholds: tuple[float, ...]
+    bias: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
+
+    def scores(self, words: Sequence[str]) -> list[float]:
+        """P(this red flag | the sentence's words), for each label."""
+        totals = list(self.bias)
+        for feature in set(features(words)):
+            row = self.weights.get(feature)
+            if row is not None:
+                for k, weight in enumerate(row):
+                    totals[k] += weight
+        return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, t)))) for t in totals]
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One sentence the model reads as a red flag: words [first, last] of the description."""
+
+    finding: str
+    first: int
+    last: int
+    score: float
+
+
+def features(words: Sequence[str]) -> Iterator[str]:
+    """The features of one sentence's words (the same for training and reading)."""
+    negated_until = -1
+    previous = "<s>"
+    for i, word in enumerate(words):
+        yield f"w:{word}"
+        yield f"b:{previous} {word}"
+        if i <= negated_until:
+            yield f"n:{word}"
+        if word in NEGATIONS:
+            negated_until = i + NEGATION_REACH
+        if len(word) >= 4 and word.isalpha():
+            padded = f"<{word}>"
+            for size in CHAR_GRAMS:
+                for start in range(len(padded) - size + 1):
+                    yield f"c:{padded[start : start + size]}"
+        previous = word
+    yield f"b:{previous} </s>"
+
+
+def sentences(tokens: Tokens) -> Iterator[tuple[int, int]]:
+    """Word ranges [first, end) of the description's sentences (and ';' parts)."""
+    first = 0
+    for k in range(1, len(tokens.words) + 1):
+        if k == len(tokens.words) or tokens.breaks[k] >= CLAUSE:
+            if k > first:
+                yield first, k
+            first = k
+
+
+def signals(tokens: Tokens, model: SignalModel) -> list[Signal]:
+    """Every (sentence, red flag) the model scores above that flag's threshold."""
+    found = []
+    for first, end in sentences(tokens):
+        scores = model.scores(tokens.words[first:end])
+        for k, score in enumerate(scores):
+            if score > model.thresholds[k]:
+                found.append(Signal(model.findings[k], first, end - 1, score))
+    return found
+
+
+@functools.cache
+def load_signals(path: Path | None = None) -> SignalModel | None:
+    """The trained model (None when the package has none: the rules then read alone)."""
+    path = MODEL_PATH if path is None else path
+    try:
+        text = path.read_bytes()
+    except OSError:
+        return None
+    version = hashlib.sha256(text).hexdigest()[:16]
+    name = f"signals-{version}"
+    cached = read_cached(name, SignalModel)
+    if cached is not None:
+        return cached
+    document = json.loads(text)
+    model = SignalModel(
+        version=version,
+        labels=tuple(document["labels"]),
+        findings=tuple(document["findings"][label] for label in document["labels"]),
+        thresholds=tuple(document["thresholds"][label] for label in document["labels"]),
+        bias=tuple(document["bias"]),
+        weights={feature: tuple(row) for feature, row in document["weights"].items()},
+    )
+    write_cached(name, model)
+    return model
+
