@@ -106,6 +106,7 @@ def test_every_reason_names_its_rule_level_and_sources(knowledge: KnowledgeBase)
         "facial_pain",
         "red_flags_not_ruled_out",  # sudden weakness, hearing... were not asked
         "lasting_weeks",
+        "likely_other_cause",  # pain makes myokymia less certain
     ]
     assert all(reason.sources and reason.text for reason in result.reasons)
     assert result.reasons[0].level == "see_doctor_soon"

@@ -6,7 +6,8 @@ A description often says one thing several times, or changes its mind. The rules
   if another denies it ("no pain at first, but now it hurts"): over-refer, never under-refer.
   Mentioned only with a hedge -- "maybe a bit numb?", or a hedged denial -- it is a *hedged*
   item: present for the care level until the person says no, but a question for everything
-  else (`uncertain`). A fear or a rumour ("worried it might be MS") is only asked. Only plain
+  else (`uncertain`). A fear, a rumour ("worried it might be MS") or a guess of the statistical
+  reader that is not confident is only asked. Only plain
   denials make it false;
 - another yes/no finding takes its last mention, hedged or not (the hedge stays on the mention);
 - regions are the union of the regions named; side is "both" when both are named, or left and
@@ -121,7 +122,7 @@ def _safety(group: list[Mention]) -> Chosen | None:
     plain_yes = [m for m in group if m.value is True and not m.hedged]
     if plain_yes:
         return True, plain_yes
-    hedged = [m for m in group if m.hedged and not m.worried and m.value is True]
+    hedged = [m for m in group if m.hedged and not m.ask_only and m.value is True]
     if hedged:
         return True, hedged  # counted until the person says no (see `uncertain`)
     if any(m.hedged for m in group):

@@ -41,9 +41,10 @@ class Mention:
     (`negated` true), "not both eyes" is side "one". `text[start:end]` are the words it came
     from, with the negation or hedge that changed it ("no pain", "maybe a bit numb").
     `qualifier` tells apart words that give the same value ("left" or "right" for side "one"),
-    so that left *and* right can make "both". A `worried` mention is a fear or a rumour ("worried
-    it might be MS", "my mate said it's a sign of a stroke"), not a symptom: it is `hedged` too,
-    but a red flag mentioned only so is asked without being counted.
+    so that left *and* right can make "both". An `ask_only` mention is a question, not a symptom:
+    a fear or a rumour ("worried it might be MS", "my mate said it's a sign of a stroke"), or the
+    statistical reader's less certain guess. It is `hedged` too, but a red flag mentioned only so
+    is asked without being counted for the care level.
     """
 
     finding: str
@@ -53,7 +54,7 @@ class Mention:
     negated: bool
     hedged: bool
     qualifier: str | None = None
-    worried: bool = False
+    ask_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,8 @@ class _Mentions:
     def _signals(self, found: list[tuple[Mention, int]]) -> list[tuple[Mention, int]]:
         """What the statistical reader adds: hedged red flags the rules had no words for.
 
+        Counted for the care level when it is confident (`Signal.counted`), only asked otherwise.
+
         Never where the rules read a plain answer for that finding in the same sentence
         ("no numbness"), nor in a sentence about someone else or about the distant past.
         """
@@ -203,7 +206,9 @@ class _Mentions:
             if any(not m.hedged for m in said) or self._aside(signal.first, signal.last):
                 continue
             start, end = self.tokens.span(signal.first, signal.last)
-            mention = Mention(signal.finding, True, start, end, negated=False, hedged=True)
+            mention = Mention(
+                signal.finding, True, start, end, False, True, ask_only=not signal.counted
+            )
             added.append((mention, signal.first))
         return added
 
@@ -261,7 +266,7 @@ class _Mentions:
             and not (suspect and suspect.issuperset(range(scope.cue_first, scope.cue_end)))
         ]
         hedges = [scope for scope in applying if scope.kind in ("hedge", "worry")]
-        worried = any(scope.kind == "worry" for scope in hedges)
+        ask_only = any(scope.kind == "worry" for scope in hedges)
         if suspect is not None and (negations or any(scope.kind == "past" for scope in applying)):
             return None  # a suspect is never read as a "no", nor as history
         if negations:
@@ -283,7 +288,7 @@ class _Mentions:
                 start = min(start, self.tokens.starts[nearest.cue_first])
                 end = max(end, self.tokens.ends[nearest.cue_end - 1])
         hedged = bool(hedges) or suspect is not None
-        return Mention(finding, checked, start, end, bool(negations), hedged, qualifier, worried)
+        return Mention(finding, checked, start, end, bool(negations), hedged, qualifier, ask_only)
 
     def _distance(self, scope: Scope, first: int, last: int) -> tuple[bool, int]:
         """How far a cue is from words first..last: across a comma counts as further."""

@@ -7,23 +7,26 @@ negation and character n-grams of the words) trained on sentences written for th
 apart from every evaluation set (training/red_flags/, `scripts/train-signals`). Its weights ship
 in `data/signals.json`.
 
-It may only add, never clear (issue 10): a sentence it scores at or above a red flag's threshold
-gives a *hedged* mention -- counted for the care level until the person says no, and asked --
-never a "no", and never a value the differential uses. A sentence where the rule reader read a
-plain denial of the same finding ("no numbness") is left alone.
+It may only add, never clear (issue 10). A sentence it scores above a red flag's threshold gives
+a question for that red flag; scored at or above `count_threshold` (confident), the red flag also
+counts for the care level until the person says no, like one the person mentioned with a hedge.
+Never a "no", and never a value the differential uses; a sentence where the rule reader read a
+plain answer for the same finding ("no numbness") is left alone. Both thresholds are set on the
+training sentences and the blind development sets (scripts/train_signals.py).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+from array import array
 import json
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from facespasm.cache import read_cached, write_cached
+from facespasm.cache import code_fingerprint, read_cached, write_cached
 from facespasm.language.text import CLAUSE, Tokens
 
 MODEL_PATH = Path(__file__).parent / "data" / "signals.json"
@@ -37,22 +40,31 @@ CHAR_GRAMS = (3, 4, 5)
 
 @dataclass(frozen=True)
 class SignalModel:
-    """The trained weights: per red flag (`labels`), the finding it reads as and its threshold."""
+    """The trained weights: per red flag (`labels`), the finding it reads as and its threshold.
+
+    A feature's weights are row `rows[feature]` of `table`, one per label: one flat array of
+    floats (not a tuple per feature) so that the cached model loads in a few milliseconds.
+    """
 
     version: str
     labels: tuple[str, ...]
     findings: tuple[str, ...]
     thresholds: tuple[float, ...]
+    count_threshold: float
     bias: tuple[float, ...]
-    weights: dict[str, tuple[float, ...]]
+    rows: dict[str, int]
+    table: array
 
     def scores(self, words: Sequence[str]) -> list[float]:
         """P(this red flag | the sentence's words), for each label."""
         totals = list(self.bias)
+        width = len(totals)
+        rows, table = self.rows, self.table
         for feature in set(features(words)):
-            row = self.weights.get(feature)
+            row = rows.get(feature)
             if row is not None:
-                for k, weight in enumerate(row):
+                start = row * width
+                for k, weight in enumerate(table[start : start + width]):
                     totals[k] += weight
         return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, t)))) for t in totals]
 
@@ -65,6 +77,7 @@ class Signal:
     first: int
     last: int
     score: float
+    counted: bool
 
 
 def features(words: Sequence[str]) -> Iterator[str]:
@@ -78,13 +91,22 @@ def features(words: Sequence[str]) -> Iterator[str]:
             yield f"n:{word}"
         if word in NEGATIONS:
             negated_until = i + NEGATION_REACH
-        if len(word) >= 4 and word.isalpha():
-            padded = f"<{word}>"
-            for size in CHAR_GRAMS:
-                for start in range(len(padded) - size + 1):
-                    yield f"c:{padded[start : start + size]}"
+        yield from _char_grams(word)
         previous = word
     yield f"b:{previous} </s>"
+
+
+@functools.lru_cache(maxsize=8192)
+def _char_grams(word: str) -> tuple[str, ...]:
+    """A word's character n-grams, with its ends marked ("<numb>": "c:<nu", ..., "c:mb>")."""
+    if len(word) < 4 or not word.isalpha():
+        return ()
+    padded = f"<{word}>"
+    return tuple(
+        f"c:{padded[start : start + size]}"
+        for size in CHAR_GRAMS
+        for start in range(len(padded) - size + 1)
+    )
 
 
 def sentences(tokens: Tokens) -> Iterator[tuple[int, int]]:
@@ -104,7 +126,8 @@ def signals(tokens: Tokens, model: SignalModel) -> list[Signal]:
         scores = model.scores(tokens.words[first:end])
         for k, score in enumerate(scores):
             if score > model.thresholds[k]:
-                found.append(Signal(model.findings[k], first, end - 1, score))
+                counted = score >= model.count_threshold
+                found.append(Signal(model.findings[k], first, end - 1, score, counted))
     return found
 
 
@@ -117,18 +140,26 @@ def load_signals(path: Path | None = None) -> SignalModel | None:
     except OSError:
         return None
     version = hashlib.sha256(text).hexdigest()[:16]
-    name = f"signals-{version}"
+    code = code_fingerprint(Path(__file__).parent)
+    name = "signals-" + hashlib.sha256(text + code).hexdigest()[:24]
     cached = read_cached(name, SignalModel)
     if cached is not None:
         return cached
     document = json.loads(text)
+    table = array("f")
+    rows = {}
+    for row, (feature, weights) in enumerate(document["weights"].items()):
+        rows[feature] = row
+        table.extend(weights)
     model = SignalModel(
         version=version,
         labels=tuple(document["labels"]),
         findings=tuple(document["findings"][label] for label in document["labels"]),
         thresholds=tuple(document["thresholds"][label] for label in document["labels"]),
+        count_threshold=document["count_threshold"],
         bias=tuple(document["bias"]),
-        weights={feature: tuple(row) for feature, row in document["weights"].items()},
+        rows=rows,
+        table=table,
     )
     write_cached(name, model)
     return model
