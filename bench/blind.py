@@ -14,7 +14,8 @@ vignettes as `--answers`. Measures:
 
 - red-flag recall: of the (description, red flag) pairs the writer labelled, the share whose
   finding the reading holds as yes or hedged (any of the findings in `CAUGHT_BY`);
-- under-triage: descriptions or vignettes assessed below the writer's `min_level`;
+- under-triage: descriptions or vignettes assessed below the writer's `min_level`, and among
+  them those told self-care (the false reassurance the ⚑ floor exists to prevent);
 - benign over-triage: of those whose `min_level` is self-care or see a doctor, the share sent to
   see a doctor soon or an emergency;
 - top-1 / top-3: the writer's cause ranked first / in the first three (where it is one of ours).
@@ -76,6 +77,7 @@ class Tally:
     flags: int = 0
     flags_caught: int = 0
     under: list[str] = field(default_factory=list)
+    falsely_reassured: list[str] = field(default_factory=list)
     benign: int = 0
     over: list[str] = field(default_factory=list)
     ranked: int = 0
@@ -91,6 +93,7 @@ class Tally:
             "red_flag_recall": _share(self.flags_caught, self.flags),
             "red_flags": self.flags,
             "under_triaged": len(self.under),
+            "self_care_wrongly": len(self.falsely_reassured),
             "benign_over_triage": _share(len(self.over), self.benign),
             "benign": self.benign,
             "top1": _share(self.top1, self.ranked),
@@ -123,6 +126,8 @@ def _tally(tally: Tally, item: dict[str, Any], result: Assessment, causes: set[s
     said = f"{item['id']}: {result.triage.level} < {item['min_level']}"
     if level < wanted:
         tally.under.append(said)
+        if level == 0:
+            tally.falsely_reassured.append(said)
     if wanted < URGENT:
         tally.benign += 1
         if level >= URGENT:

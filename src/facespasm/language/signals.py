@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from array import array
 import json
 import math
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
