@@ -44,14 +44,16 @@ def test_the_exported_names() -> None:
 
 def test_assess_and_evidence_give_the_result_the_cli_prints() -> None:
     from facespasm import Evidence, assess
+    from facespasm.knowledge import load_knowledge
 
-    result = assess(
-        Evidence.from_answers({"side": "one", "regions": ["eyelid"], "duration_days": 5})
-    )
-    assert result.triage.level == "self_care"
+    answers = {"side": "one", "regions": ["eyelid"], "duration_days": 5}
+    result = assess(Evidence.from_answers(answers))
+    assert result.triage.level == "see_doctor"  # ⚑ the red flags are not yet ruled out
     assert result.conditions[0].id == "myokymia"
     assert "not a diagnosis" in result.disclaimer
-    assert assess({"side": "one", "regions": ["eyelid"], "duration_days": 5}) == result
+    assert assess(answers) == result
+    no_red_flags = dict.fromkeys(load_knowledge().red_flags, False)
+    assert assess({**answers, **no_red_flags}).triage.level == "self_care"
 
 
 def test_importing_facespasm_loads_no_heavy_library() -> None:

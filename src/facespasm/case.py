@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from facespasm.amounts import typed_answer
 from facespasm.errors import InputError
 from facespasm.knowledge import KnowledgeBase, load_knowledge
 from facespasm.language import Reading, read
@@ -74,7 +75,8 @@ def make_case(
     """Check and parse what a person gave.
 
     Args:
-        answers: ⚑ answers, `{finding_id: value}` or pairs in order; None means "don't know".
+        answers: ⚑ answers, `{finding_id: value}` or pairs in order; None means "don't know". A
+            number may be given as the text a person typed ("3 weeks"; `amounts.py`).
         text: a description in the person's own words.
         wrong: findings read from `text` that the person says are wrong (they are asked).
         video: the ⚑ `evidence` of a video analysis (or an `Evidence`).
@@ -87,7 +89,9 @@ def make_case(
     """
     knowledge = knowledge or load_knowledge()
     pairs = list(answers.items()) if isinstance(answers, Mapping) else list(answers or ())
-    parsed = tuple((f, parse_value(knowledge, f, raw)) for f, raw in pairs)
+    parsed = tuple(
+        (f, parse_value(knowledge, f, typed_answer(knowledge, f, raw))) for f, raw in pairs
+    )
     wrong = tuple(wrong)
     for finding_id in wrong:
         parse_value(knowledge, finding_id, None)  # an unknown id fails with its name

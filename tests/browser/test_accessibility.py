@@ -80,3 +80,28 @@ def test_the_interview_can_be_finished_by_keyboard_and_its_result_passes(
     screenshot(page, "interview-result-keyboard")
     assert violations(page) == []
     assert fits_the_width(page)
+
+
+@pytest.mark.parametrize(
+    "first_answer",
+    [
+        "Yes",  # stroke signs: the emergency result
+        "No",  # then "Finish now": causes, treatments, and the safety questions to answer
+    ],
+)
+def test_the_result_passes_the_audit_and_fits_the_screen(
+    sized_page: Page, first_answer: str
+) -> None:
+    sized_page.goto("/interview")
+    sized_page.get_by_role("button", name="Skip: just ask me").click()
+    controls = sized_page.locator("#answer-controls")
+    expect(controls).to_have_attribute("data-finding", "sudden_weakness")
+    controls.get_by_role("button", name=first_answer, exact=True).click()
+    if first_answer == "No":
+        expect(controls).not_to_have_attribute("data-finding", "sudden_weakness")
+        sized_page.get_by_role("button", name="Finish now and see the result").click()
+    expect(sized_page.locator("#result .report")).to_be_visible()
+    for details in sized_page.locator("#result details").all():
+        details.evaluate("node => { node.open = true; }")  # audit what is folded away too
+    assert violations(sized_page) == []
+    assert fits_the_width(sized_page)

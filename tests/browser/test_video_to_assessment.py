@@ -38,10 +38,12 @@ def test_video_evidence_reaches_the_assessment(page, server, clip, screenshot):
     page.get_by_role("button", name="Analyse this video").click()
     expect(page.locator("#results")).to_be_visible(timeout=60_000)
     expect(page.locator("#timeline rect.event[data-kind='spasm']").first).to_be_visible()
-    side = page.locator("#evidence-table tbody tr").filter(
-        has=page.get_by_role("cell", name="Side", exact=True)
-    )
-    expect(side.get_by_role("cell").nth(1)).to_have_text("one")
+    side = page.locator("#evidence-table tbody tr[data-finding='side']")
+    expect(side.get_by_role("cell").first).to_have_text("side of the face: one side")
+    # People read words: no finding ids, no raw keys or dicts.
+    for shown in (page.locator("#evidence-table"), page.locator("#summary")):
+        expect(shown).not_to_contain_text("_")
+        expect(shown).not_to_contain_text("{")
 
     use = page.get_by_role("button", name="Use this in my assessment")
     expect(use).to_be_enabled()
@@ -63,7 +65,7 @@ def test_video_evidence_reaches_the_assessment(page, server, clip, screenshot):
     expect(from_video.first).to_be_visible()
     video_side = used.locator("li[data-finding='side']")
     expect(video_side).to_have_attribute("data-origin", "video")
-    expect(video_side).to_contain_text("Side: one")
+    expect(video_side).to_contain_text("side of the face: one side")
     expect(video_side).to_contain_text("from your video")
     expect(used.locator("li[data-origin='answer']").first).to_contain_text("from your answer")
     screenshot(page, "video-to-assessment")

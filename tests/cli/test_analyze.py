@@ -49,7 +49,9 @@ def test_the_readable_summary_and_the_plot(facespasm: Run, clip: Path, tmp_path:
     done = facespasm("analyze", str(clip), "--plot", str(plot))
     assert done.returncode == 0, done.stderr
     assert "3 events" in done.stdout and "spasm" in done.stdout
-    assert "side = one" in done.stdout
+    said = " ".join(done.stdout.split())
+    assert "side of the face: one side" in said  # in words, never "side = one"
+    assert "Usual eyelid opening left" in said and "{" not in said
     assert "not a diagnosis" in done.stdout
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

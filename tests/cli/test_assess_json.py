@@ -53,7 +53,10 @@ def test_evidence_says_where_each_answer_came_from(facespasm: Run) -> None:
     assert evidence["age"] == {"value": 22.0, "origin": "answer"}
     assert "poor_sleep" not in evidence  # null: don't know
     result = json.loads(done.stdout)
-    assert result["triage"]["level"] == "self_care"
+    # ⚑ no red flag answered: "see a doctor", never self-care, with the open ones named
+    assert result["triage"]["level"] == "see_doctor"
+    assert result["triage"]["complete"] is False
+    assert "facial_weakness" in result["triage"]["pending"]
     assert result["conditions"][0]["id"] == "myokymia"
     relevant = [a["id"] for a in result["advice"] if a["relevant"]]
     assert relevant == ["stimulants", "stress"]

@@ -58,3 +58,24 @@ def test_every_diary_command_has_help_and_is_in_the_readme(facespasm: Run, comma
     assert done.returncode == 0, done.stderr
     assert len(re.sub(r"\s+", " ", done.stdout.split("Options")[0])) > 40
     assert f"facespasm diary {command}" in README
+
+
+def every_command(group=app, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """The words of every command and group, nested ones included ("diary", "treatment", "add");
+    () is `facespasm` itself."""
+    found = [prefix]
+    for command in group.registered_commands:
+        found.append((*prefix, str(command.name)))
+    for sub in group.registered_groups:
+        found += every_command(sub.typer_instance, (*prefix, str(sub.name)))
+    return found
+
+
+@pytest.mark.parametrize(
+    "words", every_command(), ids=lambda words: " ".join(("facespasm", *words))
+)
+def test_help_is_written_for_people(facespasm: Run, words: tuple[str, ...]) -> None:
+    done = facespasm(*words, "--help")
+    assert done.returncode == 0, done.stderr
+    # ⚑ marks a contract in the design notes; people reading --help never see it.
+    assert "⚑" not in done.stdout

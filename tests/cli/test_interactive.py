@@ -9,7 +9,9 @@ from collections.abc import Callable
 import pexpect
 import pytest
 
+from facespasm.cli.interview import parse_reply
 from facespasm.knowledge import KnowledgeBase
+from facespasm.reasoning.interview import Interview
 
 from .conftest import Run
 
@@ -49,6 +51,13 @@ def spawn_interview(monkeypatch: pytest.MonkeyPatch) -> Callable[..., pexpect.sp
     return spawn
 
 
+def reply_for(finding: str, knowledge: KnowledgeBase) -> str:
+    """What the person types: their own answer, else "n" to a yes/no question, else "?"."""
+    if finding in PERSON:
+        return PERSON[finding]
+    return "n" if knowledge.findings[finding].type == "boolean" else "?"
+
+
 def plain(screen: str) -> str:
     """Terminal output with line wrapping undone (a dumb terminal is 80 columns wide)."""
     return " ".join(screen.split())
@@ -79,7 +88,7 @@ def test_a_person_answers_goes_back_and_gets_a_report(
             said_dont_know = True
             child.sendline("?")
             continue
-        child.sendline(PERSON.get(finding, "n"))
+        child.sendline(reply_for(finding, knowledge))
     report = plain(str(child.before))
     child.close()
     assert child.exitstatus == 0, report[-2000:]
@@ -87,7 +96,9 @@ def test_a_person_answers_goes_back_and_gets_a_report(
     assert asked.count("facial_pain") == 2  # asked again after going back
     assert "SEE A DOCTOR" in report and "SEE A DOCTOR SOON" not in report  # the slip was undone
     assert re.search(r"Hemifacial spasm \(a blood vessel pressing █+░* [<>]?\d+%", report)
-    assert "You did not tell us about: hearing change on that side" in report
+    # "don't know" to a safety question leaves it open, asked by its words
+    assert "Safety questions not yet answered" in report
+    assert knowledge.findings["hearing_change"].question in report
     assert "not a diagnosis" in report
     assert "Sources" in report
 
@@ -99,6 +110,9 @@ def test_typing_nonsense_is_explained_and_asked_again(
     child.expect(PROMPT)
     child.sendline("perhaps")
     child.expect_exact("Please answer y (yes), n (no), ? (don't know) or b (back).")
+    child.expect(PROMPT)
+    child.sendline("q")
+    child.expect_exact("safety questions you have not answered")
     child.expect(PROMPT)
     child.sendline("q")
     child.expect(pexpect.EOF)
@@ -114,14 +128,32 @@ def test_stroke_signs_stop_the_interview_with_an_emergency(facespasm: Run) -> No
     assert done.stdout.count("Question ") == 1
 
 
-@pytest.mark.parametrize("reply", ["q", "quit"])
-def test_finishing_early_still_gives_a_report_that_names_what_was_not_asked(
-    facespasm: Run, reply: str
+def test_finishing_early_first_asks_the_safety_questions_not_reached(
+    facespasm: Run, knowledge: KnowledgeBase
 ) -> None:
-    done = facespasm("assess", "--width", "120", stdin=f"\nn\n{reply}\n")
+    """q after the first question: the red flags the interview had not come to are asked before
+    the result, so a "no" to each can rule them out."""
+    done = facespasm("assess", "--width", "120", stdin="\nn\nq\n" + "n\n" * 40)
     assert done.returncode == 0, done.stderr
-    assert "Not asked" in done.stdout
-    assert "weakness or drooping of the face" in done.stdout
+    assert "safety questions you have not answered" in done.stdout
+    said = plain(done.stdout)
+    asked = [f for f in knowledge.red_flags if knowledge.findings[f].question in said]
+    assert "facial_weakness" in asked and "multiple_sclerosis" in asked
+    assert "Safety questions not yet answered" not in done.stdout  # each was answered "no"
+    assert "Not yet ruled out" not in said
+
+
+@pytest.mark.parametrize("reply", ["q", "quit"])
+def test_finishing_early_twice_skips_them_and_names_what_is_still_open(
+    facespasm: Run, knowledge: KnowledgeBase, reply: str
+) -> None:
+    done = facespasm("assess", "--width", "120", stdin=f"\nn\n{reply}\n{reply}\n")
+    assert done.returncode == 0, done.stderr
+    report = plain(done.stdout.split("safety questions you have not answered")[1])
+    assert "SEE A DOCTOR" in report  # never self-care with red flags open
+    assert "Safety questions not yet answered" in report
+    assert knowledge.findings["facial_weakness"].question in report
+    assert "facial_weakness" not in report  # by its words, never its id
 
 
 def test_a_description_is_shown_back_corrected_and_saves_questions(
@@ -145,16 +177,30 @@ def test_a_description_is_shown_back_corrected_and_saves_questions(
     while child.expect([PROMPT, pexpect.EOF]) == 0:
         finding = current_finding(str(child.before), knowledge)
         asked.append(finding)
-        child.sendline(PERSON.get(finding, "n") if finding != "duration_days" else "21")
+        child.sendline(reply_for(finding, knowledge) if finding != "duration_days" else "21")
     report = plain(str(child.before))
     child.close()
     assert child.exitstatus == 0, report[-2000:]
     assert "facial_pain" not in asked and "caffeine" not in asked  # the text said so
-    assert len(asked) < 16  # a full interview asks 15-20
+    assert len(asked) < questions_without_a_description(knowledge)
     assert "not a diagnosis" in report
 
 
+def questions_without_a_description(knowledge: KnowledgeBase) -> int:
+    """How many questions the same person is asked when they skip the description."""
+    interview = Interview(knowledge)
+    count = 0
+    while (question := interview.next_question()) is not None:
+        finding = question.finding
+        reply = reply_for(finding.id, knowledge) if finding.id != "duration_days" else "21"
+        interview.answer(finding.id, None if reply == "?" else parse_reply(finding, reply))
+        count += 1
+    return count
+
+
 def test_the_persons_own_words_are_shown_as_written_never_as_markup(facespasm: Run) -> None:
-    done = facespasm("assess", "--width", "120", stdin="no [/] pain, my left eye twitches\n\nq\n")
+    done = facespasm(
+        "assess", "--width", "120", stdin="no [/] pain, my left eye twitches\n\nq\nq\n"
+    )
     assert done.returncode == 0, done.stderr
     assert 'from "no [/] pain"' in done.stdout

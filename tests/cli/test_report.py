@@ -1,4 +1,5 @@
-"""The terminal report: care level first, causes with bars, reasons, sources, disclaimer last."""
+"""The terminal report: care level and what to do first, then causes with bars, reasons,
+treatments, self-care, what was used and sources; the disclaimer last."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from rich.console import Console
 
 from facespasm import assess
-from facespasm.cli.render import render_assessment
+from facespasm.report.terminal import render_assessment
 
 from .conftest import ANSWERS, Run
 
@@ -23,15 +24,24 @@ def report_for(name: str, width: int = 100) -> str:
     return output.getvalue()
 
 
-@pytest.mark.parametrize("name", ["hemifacial_spasm", "exam_stress", "stroke_signs"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hemifacial_spasm",  # see a doctor: causes explained, treatments, open safety questions
+        "exam_stress",  # a harmless twitch, but no safety question answered: see a doctor
+        "exam_stress_ruled_out",  # the same with every red flag answered "no": self-care
+        "stroke_signs",  # emergency: only what to do now
+    ],
+)
 def test_the_report_at_a_fixed_width_is_stable(name: str, golden) -> None:
     golden(f"report_{name}.txt", report_for(name))
 
 
 def test_the_report_reads_in_order_of_what_a_worried_person_needs() -> None:
     text = report_for("hemifacial_spasm")
-    order = ["SEE A DOCTOR", "Likely causes", "Why Hemifacial spasm", "What to do next",
-             "Treatments a doctor may discuss", "Self-care", "Sources", "not a diagnosis"]  # fmt: skip
+    order = ["SEE A DOCTOR", "What to do next", "Likely causes", "Why Hemifacial spasm",
+             "Treatments a doctor may discuss", "Self-care", "What we used", "Sources",
+             "not a diagnosis"]  # fmt: skip
     positions = [text.index(heading) for heading in order]
     assert positions == sorted(positions)
     assert text.rstrip().endswith("contact a doctor.")
@@ -64,6 +74,27 @@ def test_the_cli_prints_the_same_report(facespasm: Run) -> None:
 def test_an_emergency_report_shows_only_what_to_do() -> None:
     text = report_for("stroke_signs")
     assert "EMERGENCY" in text and "Call your emergency number now" in text
-    for distraction in ("Likely causes", "Harmless twitch", "Self-care", "Treatments"):
+    assert "Call 999 (UK)" in text and "Face: has it dropped" in text
+    for distraction in ("Likely causes", "Harmless twitch", "Self-care", "Treatments", "%"):
         assert distraction not in text
     assert text.rstrip().endswith("contact a doctor.")
+
+
+def test_self_care_needs_every_safety_question_answered_no() -> None:
+    open_ = report_for("exam_stress")
+    assert "SEE A DOCTOR" in open_ and "Safety questions not yet answered" in open_
+    ruled_out = report_for("exam_stress_ruled_out")
+    assert "SELF-CARE" in ruled_out and "Safety questions not yet answered" not in ruled_out
+
+
+def test_the_terminal_and_the_page_number_the_same_sources() -> None:
+    """Both render one view: the citation numbers and the source list agree."""
+    from facespasm.report import report_view
+
+    answers = json.loads((ANSWERS / "hemifacial_spasm.json").read_text())
+    view = report_view(assess(answers))
+    text = report_for("hemifacial_spasm")
+    listed = re.findall(r"^\[(\d+)\]\s+(.{20})", text.split("\nSources\n")[1], re.MULTILINE)
+    assert [(int(n), start) for n, start in listed] == [
+        (s.number, s.citation[:20]) for s in view.sources
+    ]

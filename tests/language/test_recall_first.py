@@ -89,9 +89,10 @@ def test_a_face_giving_way_now_is_a_stroke_sign_and_long_ago_is_history() -> Non
 
 
 def test_words_going_wrong_are_a_stroke_sign_whenever_they_happened() -> None:
-    assert read_evidence("on Friday my words came out jumbled for a while").value(
-        "sudden_weakness"
-    ) is True
+    assert (
+        read_evidence("on Friday my words came out jumbled for a while").value("sudden_weakness")
+        is True
+    )
 
 
 def test_a_locked_jaw_is_a_reaction_only_after_a_medicine() -> None:

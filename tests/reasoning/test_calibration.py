@@ -18,8 +18,7 @@ def implied_share(knowledge: KnowledgeBase, finding_id: str) -> float:
     """P(yes) among everyone who asks: sum over causes of prior x P(yes | cause)."""
     finding = knowledge.findings[finding_id]
     return math.fsum(
-        cause.prior.probability * probability(finding, True, cause.id)
-        for cause in knowledge.causes
+        cause.prior.probability * probability(finding, True, cause.id) for cause in knowledge.causes
     )
 
 
@@ -71,7 +70,7 @@ def test_the_interview_asks_about_a_palsy_before_synkinesis_may_lead(knowledge) 
         interview.answer(finding_id, value)
     assert interview.result().top.id == "synkinesis"
     # ... on a history nobody has asked for yet: that comes next, whatever else is informative
-    asked = []
+    asked: list[str] = []
     while (question := interview.next_question()) is not None and len(asked) < 40:
         asked.append(question.finding.id)
         if question.finding.id == "prior_facial_palsy":

@@ -28,6 +28,10 @@ def test_a_real_clip_gives_its_events(client, clip, upload_dir):
     assert set(body) >= {"video", "events", "summary", "evidence", "timing"}
     assert [event["kind"] for event in body["events"]].count("blink") == 1
     assert body["video"]["source"] == "clip.mp4"
+    # What the page shows people, worded: no keys, no raw dicts.
+    summary = dict(body["readable"]["summary"])
+    assert summary["Blinks per minute"] == f"{body['summary']['blink_rate_per_min']:g}"
+    assert all("_" not in what and "{" not in amount for what, amount in summary.items())
     assert "saved_id" not in body
     assert list(upload_dir.iterdir()) == []  # the temporary file is gone after success
 
@@ -85,13 +89,16 @@ def test_a_text_file_named_mp4_is_415(client, upload_dir):
 def test_a_video_without_a_face_is_422_and_deleted(client, shared, upload_dir):
     response = upload(client, (shared / "media" / "no_face.mp4").read_bytes(), name="empty.mp4")
     assert response.status_code == 422
-    assert response.json()["error"]["message"]
+    message = response.json()["error"]["message"]
+    assert "'empty.mp4'" in message  # the file the person sent...
+    assert "facespasm-upload" not in message and str(upload_dir) not in message  # ...not ours
     assert list(upload_dir.iterdir()) == []  # the temporary file is gone after failure too
 
 
 def test_a_broken_video_with_a_video_header_is_422(client, upload_dir):
     response = upload(client, b"\x00\x00\x00\x20ftypisom" + b"garbage" * 100)
     assert response.status_code == 422
+    assert "facespasm-upload" not in response.json()["error"]["message"]
     assert list(upload_dir.iterdir()) == []
 
 

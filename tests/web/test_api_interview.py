@@ -80,3 +80,11 @@ def test_a_bad_answer_is_422(client):
 def test_video_evidence_is_not_asked_again(client):
     body = step(client, [], video_evidence={"sudden_weakness": False})
     assert body["question"]["id"] != "sudden_weakness"
+
+
+def test_a_typed_duration_is_read_and_nonsense_refused(client):
+    body = step(client, [["sudden_weakness", False], ["duration_days", "2 years"]])
+    assert body["progress"] == 2
+    refused = client.post("/api/v1/interview", json={"answers": [["duration_days", "a while"]]})
+    assert refused.status_code == 422
+    assert "'a while' is not a length of time" in refused.json()["error"]["message"]

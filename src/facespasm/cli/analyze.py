@@ -23,7 +23,9 @@ def analyze_command(
         int | None, typer.Option(help="Record from this camera (0 is the first) instead.")
     ] = None,
     seconds: Annotated[float, typer.Option(help="How long to record from the camera.")] = 30.0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the ⚑ analysis JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the analysis as JSON (for other programs).")
+    ] = False,
     plot: Annotated[
         Path | None, typer.Option(help="Write a timeline per side and region (PNG).")
     ] = None,

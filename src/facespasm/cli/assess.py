@@ -94,7 +94,7 @@ def assess_command(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
-    from facespasm.cli.render import print_assessment
+    from facespasm.report.terminal import print_assessment
 
     print_assessment(result, width=width)
 

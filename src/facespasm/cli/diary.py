@@ -218,7 +218,9 @@ def treatment_add_command(
 
 @diary_app.command("triggers")
 def triggers_command(
-    as_json: Annotated[bool, typer.Option("--json", help="Print the ⚑ triggers JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the factors as JSON (for other programs).")
+    ] = False,
     plot: Annotated[
         Path | None, typer.Option(help="Write a forest plot of the effects (PNG).")
     ] = None,

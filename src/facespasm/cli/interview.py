@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 
+from facespasm.amounts import parse_amount
 from facespasm.errors import InputError
 from facespasm.knowledge import Finding, load_knowledge
 from facespasm.language import Reading, read
@@ -31,10 +32,6 @@ DONT_KNOW = {"?", "d", "dk", "don't know", "dont know", "not sure", "unsure"}
 QUIT = {"q", "quit", "stop"}
 YES = {"y", "yes"}
 NO = {"n", "no"}
-
-_DAYS_PER = {"day": 1, "d": 1, "week": 7, "w": 7, "wk": 7, "month": 30, "mo": 30, "m": 30,
-             "year": 365, "y": 365, "yr": 365}  # fmt: skip
-_AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z]*?)s?$")
 
 INTRO = (
     "I will ask about your twitching, one question at a time, starting with the few that "
@@ -193,7 +190,8 @@ def parse_reply(finding: Finding, reply: str) -> Value | float | list[str]:
     """Turn what the person typed into a raw answer for `finding`.
 
     Raises:
-        ValueError: the reply cannot be read, with a hint on what to type.
+        ValueError: the reply cannot be read, with a hint on what to type (an amount's rule is
+            `facespasm.amounts`, shared with the web pages).
     """
     if finding.type == "boolean":
         if reply in YES:
@@ -202,7 +200,7 @@ def parse_reply(finding: Finding, reply: str) -> Value | float | list[str]:
             return False
         raise ValueError("Please answer y (yes), n (no), ? (don't know) or b (back).")
     if finding.type == "number":
-        return _parse_amount(finding, reply)
+        return parse_amount(finding, reply)
     picks = [part for part in re.split(r"[,\s]+", reply) if part]
     values = [_parse_choice(finding, pick) for pick in picks]
     if finding.type == "choice":
@@ -219,20 +217,6 @@ def _parse_choice(finding: Finding, pick: str) -> str:
         if pick in (choice.value, choice.label.lower()):
             return choice.value
     raise ValueError(f"Please type a number from 1 to {len(finding.choices)}.")
-
-
-def _parse_amount(finding: Finding, reply: str) -> float:
-    match = _AMOUNT.match(reply)
-    if match is None:
-        raise ValueError(f"Please type a number of {finding.unit}.")
-    amount, unit = float(match.group(1)), match.group(2)
-    if not unit or finding.unit != "days":
-        if unit and unit not in (finding.unit or "").rstrip("s"):
-            raise ValueError(f"Please type a number of {finding.unit}.")
-        return amount
-    if unit not in _DAYS_PER:
-        raise ValueError("Please type a number of days, or for example '3 weeks' or '2 months'.")
-    return amount * _DAYS_PER[unit]
 
 
 def _hint(finding: Finding) -> str:

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from facespasm.reasoning import DISCLAIMER
 from facespasm.video.analysis import VideoAnalysis
+from facespasm.video.readable import evidence_lines, summary_lines
 
 MAX_EVENTS_LISTED = 40
 
@@ -26,19 +27,17 @@ def render_analysis(analysis: VideoAnalysis, console: Console) -> None:
     for warning in analysis.warnings:
         console.print(Text(f"! {warning}", style="yellow"))
     console.print(_events_table(analysis))
-    rate = summary["blink_rate_per_min"]
-    console.print(
-        f"Blinks per minute: {rate if rate is not None else 'n/a'}   "
-        f"longest closure: {summary['longest_closure_s']} s   "
-        f"eyes closed: {summary['eyes_closed_s']} s   "
-        f"usual lid opening (mm): {summary['usual_aperture_mm']}"
-    )
+    figures = Table.grid(padding=(0, 2))
+    figures.add_column(style="bold")
+    figures.add_column()
+    for what, amount in summary_lines(summary):
+        figures.add_row(what, amount)
+    console.print(figures)
     console.print()
     if analysis.evidence:
         console.print(Text("What the video shows, as evidence for the assessment", style="bold"))
-        for finding, item in analysis.evidence.items():
-            value = ", ".join(item.value) if isinstance(item.value, tuple) else item.value
-            console.print(f" • {finding} = {value}  ({item.confidence:.0%}: {item.why})")
+        for line in evidence_lines(analysis):
+            console.print(Text(f" • {line.text}  ({line.confidence} sure: {line.why})"))
         console.print(
             Text(
                 f"Use it: facespasm assess --video {video['source']} (with --answers FILE)",

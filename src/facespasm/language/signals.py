@@ -53,7 +53,7 @@ class SignalModel:
     count_threshold: float
     bias: tuple[float, ...]
     rows: dict[str, int]
-    table: array
+    table: array[float]
 
     def scores(self, words: Sequence[str]) -> list[float]:
         """P(this red flag | the sentence's words), for each label."""
@@ -163,4 +163,3 @@ def load_signals(path: Path | None = None) -> SignalModel | None:
     )
     write_cached(name, model)
     return model
-

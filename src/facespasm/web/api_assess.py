@@ -21,9 +21,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from facespasm.amounts import DAYS_EXAMPLE
 from facespasm.case import assess_case, make_case
 from facespasm.knowledge import load_knowledge
 from facespasm.language import read
+from facespasm.reasoning import Assessment
 from facespasm.reasoning.interview import Question
 from facespasm.web.bodies import documented_body, json_body
 from facespasm.web.responses import FastJSONResponse, JSONFragment
@@ -38,6 +40,11 @@ TEXT_HELP = (
     "(origin text, below the answers)."
 )
 WRONG_HELP = "Findings read from `text` that the person says are wrong: left out, and asked."
+AMOUNT_HELP = (
+    "A number may also be the text a person typed, read as the terminal reads it: days as "
+    f"{DAYS_EXAMPLE}; other numbers with or without their unit ('56 years'). Text that is no "
+    "such amount is refused (422)."
+)
 
 
 class _Strict(BaseModel):
@@ -64,8 +71,11 @@ class AssessIn(_Strict):
 
     answers: dict[str, Any] = Field(
         default_factory=dict,
-        description="Answers {finding_id: value}; a missing key or null means unknown.",
-        examples=[{"age": 45, "side": "one", "regions": ["eyelid"], "small_flicker": True}],
+        description="Answers {finding_id: value}; a missing key or null means unknown. "
+        + AMOUNT_HELP,
+        examples=[
+            {"age": 45, "side": "one", "regions": ["eyelid"], "duration_days": "3 weeks"},
+        ],
     )
     text: str | None = Field(None, description=TEXT_HELP, max_length=MAX_TEXT)
     wrong: list[str] = Field(default_factory=list, description=WRONG_HELP)
@@ -79,7 +89,12 @@ class InterviewIn(_Strict):
     """Every answer of the interview so far, in order; null is "don't know"."""
 
     answers: list[tuple[str, Any]] = Field(
-        default_factory=list, examples=[[["sudden_weakness", False], ["facial_weakness", None]]]
+        default_factory=list,
+        description="Answers [finding_id, value] in the order given; null is don't know. "
+        + AMOUNT_HELP,
+        examples=[
+            [["sudden_weakness", False], ["facial_weakness", None], ["duration_days", "2 years"]]
+        ],
     )
     back: bool = Field(False, description="Undo the last answer: its question comes back.")
     text: str | None = Field(None, description=TEXT_HELP, max_length=MAX_TEXT)
@@ -112,8 +127,16 @@ async def assess_answers(request: Request) -> FastJSONResponse:
         InputError: an unknown finding or a value that does not fit it (422).
     """
     body = await json_body(request, AssessIn)
-    result = assess_case(body.answers, text=body.text, wrong=body.wrong, video=body.video_evidence)
-    return FastJSONResponse(JSONFragment(result.to_json()))
+    return FastJSONResponse(JSONFragment(assessed(body).to_json()))
+
+
+def assessed(body: AssessIn) -> Assessment:
+    """The assessment of a request's case (amounts typed as text are read by the core).
+
+    Raises:
+        InputError: an unknown finding, a value that does not fit it, or text that is no amount.
+    """
+    return assess_case(body.answers, text=body.text, wrong=body.wrong, video=body.video_evidence)
 
 
 @router.post(

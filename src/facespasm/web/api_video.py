@@ -18,10 +18,11 @@ from typing import Any
 import anyio
 from fastapi import APIRouter, FastAPI, Request
 
+from facespasm.errors import VideoError
 from facespasm.web.deps import SettingsDep, app_engine
 from facespasm.web.responses import FastJSONResponse
 from facespasm.web.schemas import AnalysisOut, ErrorOut
-from facespasm.web.uploads import received_video
+from facespasm.web.uploads import ReceivedVideo, received_video
 
 router = APIRouter(tags=["video"])
 
@@ -77,14 +78,19 @@ async def analyze(request: Request, settings: SettingsDep) -> FastJSONResponse:
         VideoError: the video cannot be read or shows no face (422).
     """
     from facespasm.video.analysis import analyze_video
+    from facespasm.video.readable import readable
 
     async with received_video(request, settings) as video:
-        analysis = await anyio.to_thread.run_sync(
-            analyze_video, video.path, limiter=_limiter(request.app)
-        )
+        try:
+            analysis = await anyio.to_thread.run_sync(
+                analyze_video, video.path, limiter=_limiter(request.app)
+            )
+        except VideoError as error:
+            raise VideoError(_as_sent(str(error), video)) from None
         result: dict[str, Any] = analysis.to_dict()
         # The temporary file's name means nothing to the person; show the name they sent.
         result["video"] = {**result["video"], "source": video.filename or "upload"}
+        result["readable"] = readable(analysis)
         if video.flag("save"):
             result["saved_id"] = await anyio.to_thread.run_sync(
                 _save, request.app, result, video.fields.get("timezone") or "UTC"
@@ -94,6 +100,12 @@ async def analyze(request: Request, settings: SettingsDep) -> FastJSONResponse:
             await anyio.to_thread.run_sync(shutil.move, video.path, kept)
             result["kept_video"] = str(kept)
     return FastJSONResponse(result)
+
+
+def _as_sent(message: str, video: ReceivedVideo) -> str:
+    """A message about the temporary file, naming the file the person sent instead."""
+    sent = f"'{video.filename}'" if video.filename else "the upload"
+    return message.replace(str(video.path), sent).replace(video.path.name, sent)
 
 
 def _save(app: FastAPI, result: dict[str, Any], timezone: str) -> int:

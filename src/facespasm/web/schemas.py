@@ -126,7 +126,11 @@ class EventOut(BaseModel):
 
 
 class AnalysisOut(BaseModel):
-    """The ⚑ analysis JSON (`facespasm analyze VIDEO --json`)."""
+    """The ⚑ analysis JSON (`facespasm analyze VIDEO --json`).
+
+    `readable` adds what a page shows people: `summary`, [what, how much] pairs, and
+    `evidence`, each finding in words with its confidence and why (`video/readable.py`).
+    """
 
     video: dict[str, Any]
     events: list[EventOut]
@@ -134,6 +138,7 @@ class AnalysisOut(BaseModel):
     evidence: dict[str, Any]
     timing: dict[str, Any]
     saved_id: int | None = None
+    readable: dict[str, Any] | None = None
 
 
 class FactorOut(BaseModel):

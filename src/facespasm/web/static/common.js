@@ -17,6 +17,19 @@ const FS = (() => {
     return parse(response.status, await response.text());
   }
 
+  /** POST a JSON body to a page route that answers with an HTML fragment; reject with the
+   *  API's message when it refuses. */
+  async function fragment(path, body) {
+    const response = await fetch(path, {
+      method: "POST",
+      headers: { Accept: "text/html", "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) parse(response.status, text);
+    return text;
+  }
+
   function parse(status, text) {
     let data = null;
     try { data = text ? JSON.parse(text) : null; } catch { data = null; }
@@ -59,13 +72,6 @@ const FS = (() => {
     return node;
   }
 
-  /** A probability as a percentage that never claims certainty: "<1%", "37%", ">99%". */
-  function percent(p) {
-    if (p < 0.005) return "<1%";
-    if (p > 0.995) return ">99%";
-    return Math.round(p * 100) + "%";
-  }
-
   function load(key, fallback) {
     try {
       const text = sessionStorage.getItem(key);
@@ -84,5 +90,5 @@ const FS = (() => {
 
   function show(node, visible) { node.hidden = !visible; }
 
-  return { KEYS, api, parse, el, svg, percent, load, save, humanise, show };
+  return { KEYS, api, fragment, parse, el, svg, load, save, humanise, show };
 })();

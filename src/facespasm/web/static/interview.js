@@ -1,7 +1,8 @@
 // The interview: an optional description in the person's own words, what was understood from it
-// (to correct), then one question per screen. The answers and the description live in
-// sessionStorage and are sent whole to POST /api/v1/interview at every step, so the server keeps
-// no session.
+// (to correct), then one question per screen, then the result. The answers and the description
+// live in sessionStorage and are sent whole at every step, so the server keeps no session.
+// The result is the server's HTML fragment (POST /result): this script inserts it and sends the
+// answers given to the safety questions it asks; it decides nothing about what is shown.
 "use strict";
 
 (() => {
@@ -10,8 +11,6 @@
   const UNDONE_KEY = "facespasm.undone";
   // {text, wrong: [finding ids the person unticked]}, or {skipped: true}; null before the step.
   const DESCRIPTION_KEY = "facespasm.description";
-  const TYPICAL_QUESTIONS = 18;
-  const TYPICAL_QUESTIONS_TEXT = "15–20 in all";
   let current = null;
 
   const answers = () => FS.load(KEYS.answers, []);
@@ -23,17 +22,30 @@
     box.className = isError ? "error" : "status";
   }
 
-  async function step(finish) {
+  /** Ask the server for the next step with `list` as the answers (default: those kept). They
+   *  are kept only if it accepts them, so an answer it refuses ("soon" for how long) is never
+   *  stored. Resolves to the server's message when it refuses, else null. */
+  async function ask(finish, list) {
+    const given = list || answers();
     status("Loading…");
+    let data;
     try {
-      const body = withKnown({ answers: answers() });
-      const data = await api("POST", "/interview", body);
-      status("");
-      if (data.done || finish) await showResult(data.done ? data.result : null);
-      else showQuestion(data.question, data.progress);
+      data = await api("POST", "/interview", withKnown({ answers: given }));
     } catch (error) {
-      status(error.message, true);
+      status("");
+      return error.message;
     }
+    status("");
+    setAnswers(given);
+    if (data.done || finish) await showResult();
+    else showQuestion(data.question);
+    return null;
+  }
+
+  /** `ask`, showing a refusal in the status line. */
+  async function step(finish, list) {
+    const problem = await ask(finish, list);
+    if (problem) status(problem, true);
   }
 
   /** The request body plus what is already known: the description and the video's evidence. */
@@ -98,28 +110,47 @@
     $("understood-title").focus();
   }
 
-  async function showResult(result) {
-    if (!result) {
-      // Finished early: the assessment of everything known, answers plus the video's evidence.
-      const given = {};
-      for (const [finding, value] of answers()) given[finding] = value;
-      result = await api("POST", "/assess", withKnown({ answers: given }));
+  /** The assessment of everything known -- answers, description, video -- as the server's
+   *  report fragment. Returns whether it was shown. */
+  async function showResult() {
+    const given = {};
+    for (const [finding, value] of answers()) given[finding] = value;
+    status("Loading…");
+    let html;
+    try {
+      html = await FS.fragment("/result", withKnown({ answers: given }));
+    } catch (error) {
+      status(error.message, true);
+      return false;
     }
+    status("");
     showOnly("result-view");
-    FS.Result.render($("result"), result);
-    $("result-title").focus();
+    $("result").innerHTML = html; // the server's fragment: autoescaped, no scripts
+    const title = $("result-title");
+    title.scrollIntoView({ block: "start" });
+    title.focus({ preventScroll: true });
+    return true;
   }
 
-  function showQuestion(question, progress) {
+  /** An answer given on the result page to a safety question still open: added to the
+   *  answers, and the result fetched again. */
+  async function answerInPlace(button) {
+    const form = button.closest("[data-finding]");
+    if (!form) return;
+    const finding = form.dataset.finding;
+    const list = answers().filter(([f]) => f !== finding);
+    list.push([finding, JSON.parse(button.dataset.answer)]);
+    setAnswers(list);
+    if (!(await showResult())) return;
+    status("Thank you: your result has been updated.");
+    const next = $("result").querySelector(".pending-question button");
+    if (next) next.focus();
+  }
+
+  function showQuestion(question) {
     current = question;
     showOnly("question-view");
-    // `progress` counts the answers given; an interview usually takes 15-20, so the bar is an
-    // estimate that never reaches the end before the result does.
-    const bar = $("progress");
-    const given = typeof progress === "number" ? progress : answers().length;
-    bar.value = Math.min(0.95, given / TYPICAL_QUESTIONS);
-    bar.textContent = given + " answered";
-    $("question-number").textContent = "Question " + question.number + " · usually " + TYPICAL_QUESTIONS_TEXT;
+    $("question-number").textContent = "Question " + question.number;
     FS.show($("red-flag"), Boolean(question.red_flag));
     $("question-text").textContent = question.question;
     $("question-help").textContent = question.help || "";
@@ -129,6 +160,7 @@
     const controls = $("answer-controls");
     controls.dataset.type = question.type;
     controls.dataset.finding = question.id;
+    $("answer-form").onsubmit = (event) => event.preventDefault();
     controls.replaceChildren(controlsFor(question, previous));
     $("question-text").focus();
   }
@@ -139,7 +171,7 @@
       type: "button",
       class: isPrevious ? "previous" : null,
       "aria-describedby": isPrevious ? "previous-hint" : null,
-      onclick: () => answer(value),
+      onclick: () => answerNow(value),
     }, label);
   }
 
@@ -166,48 +198,60 @@
       $("answer-form").onsubmit = (event) => {
         event.preventDefault();
         const values = [...form.querySelectorAll("input:checked")].map((box) => box.value);
-        answer(values);
+        answerNow(values);
       };
       return el("div", {}, form, el("div", { class: "answers" }, go, dontKnow));
     }
-    // number
-    const unit = q.unit ? " (" + q.unit + ")" : "";
+    // A number: the text as typed ("3 weeks", "2 years", "10") goes to the server, which reads
+    // it by the same rule as the terminal and explains what it cannot read.
+    const days = q.unit === "days";
     const input = el("input", {
-      type: "number", id: "number-answer", name: "number", inputmode: "decimal", step: "any",
-      min: q.minimum ?? null, max: q.maximum ?? null, value: typeof previous === "number" ? previous : null,
-      required: true,
+      type: "text", id: "number-answer", name: "number", autocomplete: "off",
+      inputmode: days ? "text" : "decimal", value: previous === undefined || previous === null ? null : String(previous),
+      required: true, "aria-describedby": "number-hint number-error",
     });
     const error = el("p", { class: "error", id: "number-error", hidden: true, role: "alert" });
-    $("answer-form").onsubmit = (event) => {
+    $("answer-form").onsubmit = async (event) => {
       event.preventDefault();
-      const value = input.valueAsNumber;
-      const low = q.minimum ?? -Infinity;
-      const high = q.maximum ?? Infinity;
-      if (!Number.isFinite(value) || value < low || value > high) {
-        error.textContent = "Please give a number" +
-          (Number.isFinite(low) && Number.isFinite(high) ? " from " + low + " to " + high : "") + unit + ".";
-        error.hidden = false;
-        input.setAttribute("aria-invalid", "true");
+      const typed = input.value.trim();
+      if (!typed) {
         input.focus();
         return;
       }
-      answer(value);
+      const problem = await answer(typed);
+      if (problem) {
+        error.textContent = problem;
+        error.hidden = false;
+        input.setAttribute("aria-invalid", "true");
+        input.focus();
+      }
     };
     return el("div", {},
-      el("label", { for: "number-answer" }, "Your answer" + unit), input, error,
+      el("label", { for: "number-answer" }, "Your answer" + (q.unit ? " (" + q.unit + ")" : "")),
+      el("p", { class: "help", id: "number-hint" }, days ? "For example 10 (days), 3 weeks or 2 years." : "A number."),
+      input, error,
       el("div", { class: "answers" }, el("button", { type: "submit" }, "Continue"), dontKnow));
   }
 
-  function answer(value) {
-    if (!current) return;
-    const list = answers().filter(([finding]) => finding !== current.id);
-    list.push([current.id, value]);
-    setAnswers(list);
+  /** Answer the current question; resolves to the server's message when it refuses the
+   *  answer (the answers stay as they were), or null. */
+  async function answer(value) {
+    if (!current) return null;
+    const finding = current.id;
+    const list = answers().filter(([f]) => f !== finding);
+    list.push([finding, value]);
+    const problem = await ask(false, list);
+    if (problem) return problem;
     const undone = FS.load(UNDONE_KEY, {});
-    delete undone[current.id];
+    delete undone[finding];
     FS.save(UNDONE_KEY, undone);
-    $("answer-form").onsubmit = (event) => event.preventDefault();
-    step(false);
+    return null;
+  }
+
+  /** Answer with a button: a refusal goes to the status line. */
+  async function answerNow(value) {
+    const problem = await answer(value);
+    if (problem) status(problem, true);
   }
 
   function back() {
@@ -217,8 +261,7 @@
     const undone = FS.load(UNDONE_KEY, {});
     undone[last[0]] = last[1];
     FS.save(UNDONE_KEY, undone);
-    setAnswers(list);
-    step(false);
+    step(false, list);
   }
 
   document.addEventListener("DOMContentLoaded", () => {
@@ -226,6 +269,10 @@
     $("back").addEventListener("click", back);
     $("change").addEventListener("click", back);
     $("finish").addEventListener("click", () => step(true));
+    $("result").addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-answer]");
+      if (button) answerInPlace(button);
+    });
     $("restart").addEventListener("click", () => {
       setAnswers([]);
       FS.save(UNDONE_KEY, null);

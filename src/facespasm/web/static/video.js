@@ -76,30 +76,18 @@
     $("events-table").tBodies[0].replaceChildren(...(data.events || []).map((e) => el("tr", {},
       el("td", {}, Number(e.start_s).toFixed(2)), el("td", {}, Number(e.end_s).toFixed(2)),
       el("td", {}, e.kind), el("td", {}, e.side), el("td", {}, (e.regions || []).join(", ")))));
-    const summary = data.summary || {};
-    $("summary").replaceChildren(...Object.entries(summary).flatMap(([key, value]) =>
-      [el("dt", {}, FS.humanise(key)), el("dd", {}, format(value))]));
-    const detail = data.evidence_detail || {};
-    const evidence = data.evidence || {};
-    const rows = Object.entries(evidence).map(([finding, value]) => el("tr", {},
-      el("td", {}, FS.humanise(finding)), el("td", {}, format(value)),
-      el("td", {}, detail[finding] && detail[finding].confidence !== undefined ? format(detail[finding].confidence) : ""),
-      el("td", {}, detail[finding] ? detail[finding].why || "" : "")));
+    // What people read comes worded by the server (`readable`): no keys, no raw values.
+    const readable = data.readable || { summary: [], evidence: [] };
+    $("summary").replaceChildren(...readable.summary.flatMap(([what, amount]) =>
+      [el("dt", {}, what), el("dd", {}, amount)]));
+    const rows = readable.evidence.map((line) => el("tr", { "data-finding": line.finding },
+      el("td", {}, line.text), el("td", {}, line.confidence), el("td", {}, line.why)));
     $("evidence-table").tBodies[0].replaceChildren(...(rows.length ? rows
-      : [el("tr", {}, el("td", { colspan: 4 }, "Nothing the interview can use was measured."))]));
+      : [el("tr", {}, el("td", { colspan: 3 }, "Nothing the interview can use was measured."))]));
     $("use-evidence").disabled = rows.length === 0;
     $("use-status").textContent = "";
     FS.show($("results"), true);
     $("results-title").focus();
-  }
-
-  function format(value) {
-    if (value === null || value === undefined) return "—";
-    if (typeof value === "boolean") return value ? "yes" : "no";
-    if (typeof value === "number") return Number.isInteger(value) ? String(value) : value.toFixed(2);
-    if (Array.isArray(value)) return value.join(", ");
-    if (typeof value === "object") return Object.entries(value).map(([k, v]) => k + ": " + format(v)).join("; ");
-    return String(value);
   }
 
   /** One row per region, split into a left lane and a right lane; "both" spans the row. */
@@ -130,7 +118,7 @@
           fill: COLOURS[e.side] || "#4a525c", tabindex: 0, role: "button", "aria-label": label,
           "data-kind": e.kind, "data-side": e.side, "data-event": n,
         }, svg("title", {}, label));
-        const select = () => { $("event-detail").textContent = "Selected: " + label + (e.peak !== undefined ? " (peak " + format(e.peak) + ")" : ""); };
+        const select = () => { $("event-detail").textContent = "Selected: " + label + (e.peak !== undefined ? " (strength " + Math.round(e.peak * 100) + "%)" : ""); };
         bar.addEventListener("click", select);
         bar.addEventListener("keydown", (k) => { if (k.key === "Enter" || k.key === " ") { k.preventDefault(); select(); } });
         children.push(bar);

@@ -1,0 +1,37 @@
+"""The report as an HTML fragment: the presentation model (`view.py`) through one template.
+
+The fragment is inserted into a page (the interview, the video page) as it is, so it follows the
+pages' rules: Jinja2 autoescapes everything, the person's own words included; there is no inline
+script and no `style` attribute (the probability bars are SVG rectangles), so a strict Content
+Security Policy can apply. Open safety questions are small forms whose buttons carry the answer
+as JSON in `data-answer` and the finding in the form's `data-finding`, for the page to send.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from facespasm.knowledge import KnowledgeBase
+from facespasm.reasoning import Assessment
+from facespasm.report.view import ReportView, report_view
+
+TEMPLATES = Path(__file__).parent / "templates"
+_ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render_html(view: ReportView) -> str:
+    """The HTML fragment of a presentation model."""
+    return _ENVIRONMENT.get_template("report.html").render(view=view)
+
+
+def assessment_html(result: Assessment, knowledge: KnowledgeBase | None = None) -> str:
+    """The HTML fragment of an assessment (made with `knowledge`, the packaged one by default)."""
+    return render_html(report_view(result, knowledge))
