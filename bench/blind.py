@@ -152,9 +152,9 @@ def _tally(tally: Tally, item: dict[str, Any], result: Assessment, causes: set[s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--half", choices=("dev", "dev2", "dev3", "locked", "all"), default="all")
+    parser.add_argument("--half", choices=("dev", "dev2", "dev3", "dev4", "locked", "all"), default="all")
     args = parser.parse_args()
-    halves = ("dev", "dev2", "dev3", "locked") if args.half == "all" else (args.half,)
+    halves = ("dev", "dev2", "dev3", "dev4", "locked") if args.half == "all" else (args.half,)
     figures: dict[str, dict[str, Any]] = {}
     for kind in ("descriptions", "vignettes"):
         for half in halves:

@@ -75,7 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--false-alarms", type=float, default=0.005)
     parser.add_argument(
-        "--count", type=float, default=0.995, help="score at which a red flag counts, not only asks"
+        "--count", type=float, default=0.998, help="score at which a red flag counts, not only asks"
     )
     parser.add_argument("--c", type=float, default=2.0, help="inverse regularisation strength")
     parser.add_argument("--prune", type=float, default=0.05)

@@ -190,8 +190,8 @@ class _Mentions:
 
         Counted for the care level when it is confident (`Signal.counted`), only asked otherwise.
 
-        Never where the rules read a plain answer for that finding in the same sentence
-        ("no numbness"), nor in a sentence about someone else or about the distant past.
+        Never where the rules read that finding in the same sentence ("no numbness", "maybe a
+        bit numb?": their reading stands), nor in a sentence about someone else or the past.
         """
         model = load_signals()
         if model is None:
@@ -203,7 +203,7 @@ class _Mentions:
                 for m, first in found
                 if m.finding == signal.finding and signal.first <= first <= signal.last
             ]
-            if any(not m.hedged for m in said) or self._aside(signal.first, signal.last):
+            if said or self._aside(signal.first, signal.last):
                 continue
             start, end = self.tokens.span(signal.first, signal.last)
             mention = Mention(
