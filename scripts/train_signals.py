@@ -1,20 +1,20 @@
 """Train the statistical red-flag reader (facespasm/language/signals.py) and write its weights.
 
-    .venv/bin/python scripts/train_signals.py     # writes src/facespasm/language/data/signals.json
+    .venv/bin/python scripts/train_signals.py     # writes language/data/signals.{json,weights}
 
 A tool for developers, not part of the installed program: it needs scikit-learn (a dev
-dependency); the program itself only reads the JSON it writes.
+dependency); the program itself only reads the two files it writes.
 
 The sentences are in training/red_flags/*.yaml ({text, label}), written for training and for
 nothing else: no evaluation set (tests/blind/) was shown to their writers or is used here. One
 logistic regression per red flag, one against the rest, on the features `signals.features`
-gives. Each flag's threshold is set on out-of-fold scores (5-fold cross-validation) so that at
-most `--false-alarms` of the sentences labelled `none` -- most of them written to be hard: the
-same body parts and words, denied or benign -- score above it: recall first, within a bound on
-false alarms: above it, the red flag is asked. At or above `--count` (a probability, the same
-for every flag) it also counts for the care level. Both were chosen on the blind development
-sets (tests/blind/*.dev*.yaml), for at most 5% of benign descriptions sent to see a doctor soon
-(bench/RESULTS.md). Features whose weights are all below `--prune` are dropped.
+gives, hashed into `signals.BUCKETS` rows by `signals.bucket` -- the reader computes the same.
+Each flag's threshold is set on out-of-fold scores (5-fold cross-validation) so that at most
+`--false-alarms` of the sentences labelled `none` -- most of them written to be hard: the same
+body parts and words, denied or benign -- score above it: above it, the red flag is asked. At or
+above `--count` (a probability, the same for every flag) it also counts for the care level. Both
+were chosen on the blind development sets (tests/blind/*.dev*.yaml), for at most 5% of benign
+descriptions sent to see a doctor soon (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -22,18 +22,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import yaml
-from sklearn.feature_extraction import DictVectorizer
+from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from facespasm.knowledge import load_knowledge
 from facespasm.language.lexicon import load_lexicon
-from facespasm.language.signals import MODEL_PATH, features
+from facespasm.language.signals import BUCKETS, MODEL_PATH, WEIGHTS_PATH, bucket, features
 from facespasm.language.text import tokenise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,11 +74,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--false-alarms", type=float, default=0.005)
     parser.add_argument(
-        "--count", type=float, default=0.998, help="score at which a red flag counts, not only asks"
+        "--count", type=float, default=0.999, help="score at which a red flag counts, not only asks"
     )
     parser.add_argument("--c", type=float, default=2.0, help="inverse regularisation strength")
-    parser.add_argument("--prune", type=float, default=0.05)
-    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+
     args = parser.parse_args()
 
     knowledge = load_knowledge()
@@ -87,15 +85,9 @@ def main() -> None:
         assert finding in knowledge.findings, finding
     lexicon = load_lexicon()
     items = load_sentences()
-    rows = [
-        Counter(features(tokenise(text, lexicon.speller, lexicon.numbers).words))
-        for text, _ in items
-    ]
-    vectorizer = DictVectorizer()
-    x = vectorizer.fit_transform([dict.fromkeys(row, 1.0) for row in row_sets(rows)])
+    x = hashed([tokenise(text, lexicon.speller, lexicon.numbers).words for text, _ in items])
     labels = sorted(FINDINGS)
-    names = vectorizer.get_feature_names_out()
-    weights = np.zeros((len(names), len(labels)))
+    weights = np.zeros((BUCKETS, len(labels)), dtype="<f4")
     bias, thresholds, report = [], {}, {}
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     for k, label in enumerate(labels):
@@ -107,11 +99,6 @@ def main() -> None:
         model.fit(x, y)
         weights[:, k] = model.coef_[0]
         bias.append(float(model.intercept_[0]))
-    kept = {
-        str(name): [round(float(w), 3) for w in row]
-        for name, row in zip(names, weights, strict=True)
-        if np.abs(row).max() >= args.prune
-    }
     document = {
         "about": (
             "Weights of facespasm's statistical red-flag reader (language/signals.py), written "
@@ -124,17 +111,22 @@ def main() -> None:
         "count_threshold": args.count,
         "cross_validation": report,
         "bias": bias,
-        "weights": kept,
     }
-    args.out.write_text(json.dumps(document, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"{len(items)} sentences, {len(kept)} of {len(names)} features kept -> {args.out}")
+    MODEL_PATH.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    WEIGHTS_PATH.write_bytes(weights.tobytes())
+    print(f"{len(items)} sentences, {x.shape[1]} hashed features -> {MODEL_PATH.parent}")
     for label in labels:
         print(f"  {label:20} threshold {thresholds[label]:.3f}  {report[label]}")
 
 
-def row_sets(rows: list[Counter[str]]) -> list[set[str]]:
-    """Each sentence's features as a set (presence, not counts)."""
-    return [set(row) for row in rows]
+def hashed(sentences: list[tuple[str, ...]]) -> csr_matrix:
+    """One row per sentence: 1 in each bucket one of its features falls in."""
+    indptr, indices = [0], []
+    for words in sentences:
+        indices += sorted({bucket(feature) for feature in features(words)})
+        indptr.append(len(indices))
+    data = np.ones(len(indices))
+    return csr_matrix((data, indices, indptr), shape=(len(sentences), BUCKETS))
 
 
 def threshold(

@@ -32,6 +32,7 @@ def test_the_exported_names() -> None:
             "__version__",
             "analyze_video",
             "assess",
+            "assess_case",
             "load_knowledge",
             "read",
             "toxin_cycles",

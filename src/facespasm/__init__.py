@@ -5,11 +5,13 @@ The public API is what this module exports (a test pins it)::
     from facespasm import assess, Evidence
 
     result = assess({"side": "one", "regions": ["eyelid"], "duration_days": 5})
-    result.triage.level          # "self_care"
+    result.triage.level          # "see_doctor": no red flag has been ruled out yet
     result.conditions[0].id      # "myokymia"
 
 `assess` gives the same `Assessment` the command line prints and the JSON it writes;
-`read(text).evidence()` is what a description in the person's own words says, for `assess`.
+`assess_case(answers, text=..., video=...)` assesses a whole case -- answers over the person's
+own words over a video -- as the command line and the web app do; `read(text).evidence()` is
+what a description in the person's own words says.
 `analyze_video(path)` measures a face video and `trigger_analysis(days)` a diary; they are
 loaded on first use (module `__getattr__`), so `import facespasm` stays as quick as the
 assessment needs and pulls in neither numpy nor MediaPipe nor statsmodels.
@@ -34,6 +36,7 @@ from facespasm.reasoning import (
 from facespasm.reasoning.interview import Interview, Question
 
 if TYPE_CHECKING:
+    from facespasm.case import assess_case
     from facespasm.diary.cycles import Cycle, toxin_cycles
     from facespasm.diary.records import Day, Treatment
     from facespasm.diary.triggers import TriggerReport, trigger_analysis
@@ -53,6 +56,7 @@ _LAZY = {
     "Day": "facespasm.diary.records",
     "Treatment": "facespasm.diary.records",
     "read": "facespasm.language",
+    "assess_case": "facespasm.case",
     "Reading": "facespasm.language",
 }
 
@@ -90,6 +94,7 @@ __all__ = [
     "__version__",
     "analyze_video",
     "assess",
+    "assess_case",
     "load_knowledge",
     "read",
     "toxin_cycles",

@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.panel import Panel
 
 from facespasm.amounts import parse_amount
+from facespasm.case import Case
 from facespasm.errors import InputError
 from facespasm.knowledge import Finding, load_knowledge
 from facespasm.language import Reading, read
@@ -56,7 +57,8 @@ def run_interview(
     Args:
         width: the report's width in characters (default: the terminal's).
         console: where to ask (default: a new terminal console).
-        known: evidence from a video or the diary, not asked again (a reply outranks it).
+        known: evidence from a video or the diary, not asked again (a reply outranks it). With
+            the description and what the person marks as misread, it is one `Case`.
         reading: a description already given (`--text`); without it, the person is asked for one.
     """
     console = console or Console(width=width, highlight=False)
@@ -66,9 +68,8 @@ def run_interview(
         if reading is None:
             description = console.input(f"{DESCRIBE} > ").strip()
             reading = read(description) if description else None
-        if reading is not None:
-            known = _checked(console, reading).merged(known)
-        interview = Interview(known=known)
+        wrong = _misread(console, reading) if reading is not None else ()
+        interview = Case(reading=reading, wrong=wrong, video=known).interview()
         for item in interview.known:
             if item.origin is not Origin.TEXT:
                 finding = interview.knowledge.findings[item.finding]
@@ -114,11 +115,10 @@ def _ask_pending(console: Console, interview: Interview) -> None:
             return
 
 
-def _checked(console: Console, reading: Reading) -> Evidence:
-    """The reading's evidence, less what the person says was misread."""
+def _misread(console: Console, reading: Reading) -> tuple[str, ...]:
+    """What the person says the reading got wrong, by the numbers of a checklist."""
     knowledge = load_knowledge()
-    evidence = reading.evidence()
-    items = list(evidence)
+    items = [item for item in reading.evidence() if not item.hedged]  # hedged ones are asked
     if items:
         console.print("\n[bold]What I understood:[/]")
         for number, item in enumerate(items, start=1):
@@ -138,10 +138,8 @@ def _checked(console: Console, reading: Reading) -> Evidence:
         except ValueError as problem:
             console.print(f"[yellow]{problem}[/]")
             continue
-        for number in wrong:
-            evidence = evidence.without(items[number - 1].finding)
-        break
-    return evidence
+        return tuple(items[number - 1].finding for number in sorted(wrong))
+    return ()
 
 
 def _numbers(reply: str, count: int) -> set[int]:

@@ -3,9 +3,9 @@
 The rule reader (lexicon.yaml) reads what it has words for, and people describe a numb lip, a
 stroke in progress or a reaction to a medicine in more ways than any list holds. This reader is a
 linear model (one logistic regression per red flag, over words, word pairs, words under a
-negation and character n-grams of the words) trained on sentences written for the purpose,
-apart from every evaluation set (training/red_flags/, `scripts/train-signals`). Its weights ship
-in `data/signals.json`.
+negation and character n-grams of the words, hashed) trained on sentences written for the
+purpose, apart from every evaluation set (training/red_flags/, `scripts/train_signals.py`). Its
+thresholds ship in `data/signals.json` and its weights in `data/signals.weights`.
 
 It may only add, never clear (issue 10). A sentence it scores above a red flag's threshold gives
 a question for that red flag; scored at or above `count_threshold` (confident), the red flag also
@@ -18,54 +18,59 @@ training sentences and the blind development sets (scripts/train_signals.py).
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import math
+import sys
+import zlib
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from facespasm.cache import code_fingerprint, read_cached, write_cached
 from facespasm.language.text import CLAUSE, Tokens
 
 MODEL_PATH = Path(__file__).parent / "data" / "signals.json"
+# The weights: BUCKETS rows of one little-endian float32 per label (`SignalModel`).
+WEIGHTS_PATH = MODEL_PATH.with_suffix(".weights")
 
 # Words that deny what follows in their clause; features of the words they cover are marked, so
 # the model can tell "numb" from "not numb" (NegEx's idea, learnt rather than listed).
 NEGATIONS = frozenset({"no", "not", "never", "without", "nothing", "none", "nor"})
 NEGATION_REACH = 4
 CHAR_GRAMS = (3, 4, 5)
+# Features are hashed into this many rows (the "hashing trick"): no vocabulary to store or load,
+# so the model is two small files read in a couple of milliseconds. Training uses the same hash.
+BUCKETS = 1 << 15
+
+
+def bucket(feature: str) -> int:
+    """The row a feature's weights are in: CRC-32 of its UTF-8, modulo `BUCKETS`."""
+    return zlib.crc32(feature.encode()) & (BUCKETS - 1)
 
 
 @dataclass(frozen=True)
 class SignalModel:
     """The trained weights: per red flag (`labels`), the finding it reads as and its threshold.
 
-    A feature's weights are row `rows[feature]` of `table`, one per label: one flat array of
-    floats (not a tuple per feature) so that the cached model loads in a few milliseconds.
+    `table` holds one row of weights per hashed feature (`bucket`), one weight per label.
     """
 
-    version: str
     labels: tuple[str, ...]
     findings: tuple[str, ...]
     thresholds: tuple[float, ...]
     count_threshold: float
     bias: tuple[float, ...]
-    rows: dict[str, int]
     table: array[float]
 
     def scores(self, words: Sequence[str]) -> list[float]:
         """P(this red flag | the sentence's words), for each label."""
         totals = list(self.bias)
         width = len(totals)
-        rows, table = self.rows, self.table
-        for feature in set(features(words)):
-            row = rows.get(feature)
-            if row is not None:
-                start = row * width
-                for k, weight in enumerate(table[start : start + width]):
-                    totals[k] += weight
+        table = self.table
+        for row in {bucket(feature) for feature in features(words)}:
+            start = row * width
+            for k, weight in enumerate(table[start : start + width]):
+                totals[k] += weight
         return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, t)))) for t in totals]
 
 
@@ -136,30 +141,22 @@ def load_signals(path: Path | None = None) -> SignalModel | None:
     """The trained model (None when the package has none: the rules then read alone)."""
     path = MODEL_PATH if path is None else path
     try:
-        text = path.read_bytes()
+        document = json.loads(path.read_bytes())
+        raw = path.with_suffix(".weights").read_bytes()
     except OSError:
         return None
-    version = hashlib.sha256(text).hexdigest()[:16]
-    code = code_fingerprint(Path(__file__).parent)
-    name = "signals-" + hashlib.sha256(text + code).hexdigest()[:24]
-    cached = read_cached(name, SignalModel)
-    if cached is not None:
-        return cached
-    document = json.loads(text)
     table = array("f")
-    rows = {}
-    for row, (feature, weights) in enumerate(document["weights"].items()):
-        rows[feature] = row
-        table.extend(weights)
-    model = SignalModel(
-        version=version,
-        labels=tuple(document["labels"]),
-        findings=tuple(document["findings"][label] for label in document["labels"]),
-        thresholds=tuple(document["thresholds"][label] for label in document["labels"]),
+    table.frombytes(raw)
+    if sys.byteorder != "little":
+        table.byteswap()
+    labels = tuple(document["labels"])
+    if len(table) != BUCKETS * len(labels):
+        raise ValueError(f"{path.name}: the weights do not fit {BUCKETS} rows of {len(labels)}")
+    return SignalModel(
+        labels=labels,
+        findings=tuple(document["findings"][label] for label in labels),
+        thresholds=tuple(document["thresholds"][label] for label in labels),
         count_threshold=document["count_threshold"],
         bias=tuple(document["bias"]),
-        rows=rows,
         table=table,
     )
-    write_cached(name, model)
-    return model
