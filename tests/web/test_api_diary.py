@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 GOOD_CSV = (
     "date,episodes,sleep_hours,caffeine_drinks,alcohol_drinks,stress_0_10,screen_hours,nicotine\n"
     "2025-03-01,2,7.5,1,0,3,4,0\n"
@@ -111,3 +113,28 @@ def test_triggers_of_an_empty_diary_explain_what_is_missing(client):
     body = client.get("/api/v1/diary/triggers").json()
     assert body["factors"] == []
     assert body["notes"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        # a misspelt field is refused by name, never silently dropped (issue 10, part 8)
+        (
+            "post",
+            "/api/v1/diary/episodes",
+            {"side": "left", "regions": ["eyelid"], "sevrity": 9},
+            "sevrity",
+        ),
+        ("put", "/api/v1/diary/days/2026-11-20", {"sleep": 5}, "sleep"),
+        (
+            "post",
+            "/api/v1/diary/treatments",
+            {"date": "2026-11-01", "kind": "botulinum_toxin", "dose": 20},
+            "dose",
+        ),
+    ],
+)
+def test_an_unknown_field_is_refused_by_name(client, method, path, body, field):
+    response = getattr(client, method)(path, json=body)
+    assert response.status_code == 422
+    assert field in response.json()["error"]["message"]

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, HTTPException, Query, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from facespasm.diary import csv_io, store
 from facespasm.diary.records import Day, Treatment
@@ -28,7 +28,13 @@ router = APIRouter(prefix="/diary", tags=["diary"])
 _ERRORS: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut}}
 
 
-class EpisodeIn(BaseModel):
+class _Strict(BaseModel):
+    """A body that refuses a field it does not know ("sevrity": 9), naming it, not drop it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class EpisodeIn(_Strict):
     """One twitch episode."""
 
     side: Literal["left", "right", "both"] = Field(description="The person's own side.")
@@ -42,7 +48,7 @@ class EpisodeIn(BaseModel):
     timezone: str = Field("UTC", description="The person's IANA time zone, e.g. Europe/Berlin.")
 
 
-class DayIn(BaseModel):
+class DayIn(_Strict):
     """A day's factors; fields left out keep what was stored (a merge)."""
 
     episodes: int | None = Field(None, description="Counted episodes, if not logged one by one.")
@@ -55,7 +61,7 @@ class DayIn(BaseModel):
     note: str | None = None
 
 
-class TreatmentIn(BaseModel):
+class TreatmentIn(_Strict):
     """A treatment given on a date."""
 
     date: dt.date
