@@ -36,10 +36,13 @@ bench: $(VENV)/.dev-installed  ## speed figures for bench/RESULTS.md (never part
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/diary.py
+	url=$$(scripts/postgres-for-tests) && FACESPASM_TEST_POSTGRES_URL=$$url $(BIN)/python bench/diary_load.py
 	$(BIN)/python bench/video_throughput.py
 	$(BIN)/python bench/web_load.py
 	$(BIN)/python bench/first_paint.py
 	$(BIN)/python bench/language.py
+	$(BIN)/python bench/uploads.py
+	$(BIN)/python -m bench.schema_fuzz
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from facespasm.amounts import AmountError, parse_amount, typed_answer
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from facespasm.amounts import AmountError, amount_pattern, parse_amount, typed_answer
 from facespasm.knowledge import KnowledgeBase
 
 
@@ -76,3 +80,54 @@ def test_only_text_for_a_number_is_read(
     knowledge: KnowledgeBase, finding: str, raw: object, answer: object
 ) -> None:
     assert typed_answer(knowledge, finding, raw) == answer
+
+
+@pytest.mark.parametrize("finding_id", ["age", "duration_days"])
+def test_the_published_pattern_is_exactly_what_is_read(
+    knowledge: KnowledgeBase, finding_id: str
+) -> None:
+    """What the API's schema publishes (`amount_pattern`) is read; what it does not, is refused."""
+    finding = knowledge.findings[finding_id]
+    pattern = amount_pattern(finding)
+
+    @given(st.from_regex(pattern, fullmatch=True))
+    def matched_is_read(text: str) -> None:
+        amount = parse_amount(finding, text)
+        assert finding.minimum is not None and finding.maximum is not None
+        assert finding.minimum <= amount <= finding.maximum
+
+    @given(st.text(alphabet="0123456789 .dwkmoyearsDWYS", max_size=12))
+    def read_is_matched(text: str) -> None:
+        try:
+            parse_amount(finding, text)
+        except AmountError:
+            assert re.fullmatch(pattern, text) is None
+        else:
+            assert re.fullmatch(pattern, text) is not None
+
+    matched_is_read()
+    read_is_matched()
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("36500", True),  # the range's end, in days
+        ("36501", False),  # one past it
+        ("100 years", True),  # the end in years
+        ("100.0 years", True),
+        ("100.5 years", False),  # past the end
+        ("5214 weeks", True),  # the last whole week within 36,500 days
+        ("007 days", True),  # leading zeros are a number still
+        ("3\tweeks", False),  # only spaces between number and unit, as the schema says
+        ("٣ weeks", False),  # Arabic-Indic digits: ASCII only
+    ],
+)
+def test_the_range_is_in_the_pattern(knowledge: KnowledgeBase, text: str, read: bool) -> None:
+    finding = knowledge.findings["duration_days"]
+    assert (re.fullmatch(amount_pattern(finding), text) is not None) is read
+    if read:
+        parse_amount(finding, text)
+    else:
+        with pytest.raises(AmountError):
+            parse_amount(finding, text)

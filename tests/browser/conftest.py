@@ -128,16 +128,46 @@ def browser(launch):
     return launch()
 
 
+# What a page asks for from elsewhere that the Content-Security-Policy refuses by design:
+# ReDoc's menu always shows a logo from its CDN (`web/docs.py`). Refused, it is never fetched.
+REFUSED_BY_DESIGN = ("https://cdn.redoc.ly/redoc/logo-mini.svg",)
+
+
 @pytest.fixture
 def page(browser, server: Server):
-    """A fresh page (own storage) at a phone's width, with the server's address as base URL."""
+    """A fresh page (own storage) at a phone's width, with the server's address as base URL.
+
+    A test fails if the page has a JavaScript error, if the Content-Security-Policy refused
+    anything it tried (an inline style, a script from elsewhere), or if it asked for anything
+    from another origin than the server -- except the few refusals that are by design.
+    """
     context = browser.new_context(base_url=server.url, viewport=PHONE)
     page = context.new_page()
     errors: list[str] = []
+    foreign: list[str] = []
+
+    def console(message) -> None:
+        by_design = any(url in message.text for url in REFUSED_BY_DESIGN)
+        if "Content Security Policy" in message.text and not by_design:
+            errors.append(message.text)
+
+    def request(sent) -> None:
+        if not sent.url.startswith((server.url, "data:", "blob:")):
+            foreign.append(sent.url)
+
+    def finished(done) -> None:  # a request elsewhere that actually went out
+        if not done.url.startswith((server.url, "data:", "blob:")):
+            errors.append(f"fetched from another origin: {done.url}")
+
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", console)
+    page.on("request", request)
+    page.on("requestfinished", finished)
     yield page
     context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
+    foreign = [url for url in foreign if url not in REFUSED_BY_DESIGN]
+    assert not foreign, f"requests to other origins: {foreign}"
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
+from .waiting import wait_for
+
 MAX_QUESTIONS = 40
 
 
@@ -24,9 +26,10 @@ def answer_until_result(page: Page, answer: Callable[[Page], None]) -> None:
             break
         number = page.locator("#question-number").inner_text()
         answer(page)
-        page.wait_for_function(
+        wait_for(
+            page,
             "n => !document.getElementById('result-view').hidden"
             " || document.getElementById('question-number').textContent !== n",
-            arg=number,
+            number,
         )
     expect(result).to_be_visible()

@@ -80,6 +80,8 @@ def test_a_description_is_read_corrected_and_saves_questions(page, screenshot):
     # The person says the sleep part was misread: it is left out (and asked, if worth asking).
     understood.locator("input[value='poor_sleep']").uncheck()
     page.get_by_role("button", name="Continue").click()
+    # The first question comes from the server: wait for it before reading its controls.
+    expect(page.locator("#question-view:not([hidden]), #result-view:not([hidden])")).to_be_visible()
 
     asked: list[str] = []
 

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from .audit import fits_the_width, violations
 from .conftest import PHONE
 from .interview_steps import skip_description
+from .waiting import wait_for
 
 PROBABILITY = re.compile(r"\d\s*%")
 HEDGED = "my eyelid twitches a lot and maybe my arm feels a bit numb? not sure"
@@ -84,8 +85,8 @@ def test_open_safety_questions_are_answered_in_place(page: Page, screenshot) -> 
         before = pending.count()
         pending.first.get_by_role("button", name="No", exact=True).click()
         # One "no" may settle more than one question (a "no" rules out what implies it).
-        page.wait_for_function(
-            "n => document.querySelectorAll('#result .pending-question').length < n", arg=before
+        wait_for(
+            page, "n => document.querySelectorAll('#result .pending-question').length < n", before
         )
     expect(page.locator("#result .pending")).to_have_count(0)
     expect(page.locator("#result")).not_to_contain_text("Not yet ruled out")

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
+from .waiting import wait_for
+
 RECORD_SECONDS = 4
 
 
@@ -82,7 +84,7 @@ def test_recording_from_a_fake_camera_is_analysed(launch, server, clip, screensh
     expect(page.locator("#record-seconds")).to_have_text(str(RECORD_SECONDS))
     page.get_by_role("button", name="Start camera").click()
     expect(page.locator("#camera .guide ellipse")).to_be_attached()
-    page.wait_for_function("document.getElementById('preview').videoWidth > 0")
+    wait_for(page, "() => document.getElementById('preview').videoWidth > 0")
     page.get_by_role("button", name="Record").click()
     expect(page.locator("#record-time")).to_contain_text("Recording")
     screenshot(page, "video-recording")

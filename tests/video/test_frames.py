@@ -200,8 +200,24 @@ def test_frames_stream_and_the_file_is_released_on_close(media: Path) -> None:
 
 
 def test_a_camera_that_cannot_be_opened_is_a_video_error() -> None:
-    with pytest.raises(VideoError, match=r"^camera 99 cannot be opened"):
-        camera_frames(99, seconds=0.1)
+    with pytest.raises(VideoError, match=r"^camera 63 cannot be opened"):
+        camera_frames(63, seconds=0.1)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        -1,  # OpenCV's "any camera": a segmentation fault before the check
+        64,  # past the last number a machine gives its cameras
+        99_999_999_999,  # overflows OpenCV's int
+        True,  # not a number at all
+    ],
+)
+def test_a_camera_number_is_checked_before_opencv_sees_it(index: int) -> None:
+    with pytest.raises(
+        VideoError, match=r"^no camera .*: cameras are numbered 0 \(the first\) to 63"
+    ):
+        camera_frames(index, seconds=0.1)
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,8 @@ def make_client(tmp_path: Path, upload_dir: Path) -> Iterator:
             upload_dir=upload_dir,
             **changes,
         )
-        client = TestClient(create_app(settings))
+        # A loopback name: the server answers to no other host (DNS rebinding).
+        client = TestClient(create_app(settings), base_url="http://127.0.0.1")
         client.__enter__()
         clients.append(client)
         return client

@@ -116,6 +116,22 @@ def test_requests_without_a_video_are_refused(client, request_kwargs, status):
 
 
 @pytest.mark.parametrize(
+    ("fields", "mentions"),
+    [
+        ({"save": "yes"}, "form field 'save' must be true or false"),  # only what the schema says
+        ({"keep_video": "1"}, "form field 'keep_video' must be true or false"),
+        ({"sav": "true"}, "unknown form field 'sav'"),  # a typo is named, not ignored
+        ({"save": "true", "timezone": "Mars/Olympus"}, "unknown time zone"),
+    ],
+)
+def test_form_fields_are_exactly_the_documented_ones(client, clip, fields, mentions, upload_dir):
+    response = upload(client, clip, **fields)
+    assert response.status_code == 422
+    assert mentions in response.json()["error"]["message"]
+    assert list(upload_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize(
     ("head", "kind"),
     [
         (b"\x00\x00\x00\x20ftypisom", "mp4"),  # MP4

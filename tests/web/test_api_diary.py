@@ -5,6 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import insert
+
+from facespasm.diary import csv_io
+from facespasm.diary.database import open_database
+from facespasm.diary.models import DayFactors, TreatmentRecord
 
 GOOD_CSV = (
     "date,episodes,sleep_hours,caffeine_drinks,alcohol_drinks,stress_0_10,screen_hours,nicotine\n"
@@ -54,7 +59,7 @@ def test_bad_diary_values_are_422(client):
         "/api/v1/diary/episodes", json={"side": "left", "regions": ["knee"], "timezone": "UTC"}
     )
     assert response.status_code == 422
-    assert "unknown region 'knee'" in response.json()["error"]["message"]
+    assert "body.regions.0: Input should be 'eyelid'" in response.json()["error"]["message"]
     response = client.put("/api/v1/diary/days/2025-13-40", json={})
     assert response.status_code == 422
     response = client.put("/api/v1/diary/days/2025-03-01", json={"stress_0_10": 12})
@@ -138,3 +143,145 @@ def test_an_unknown_field_is_refused_by_name(client, method, path, body, field):
     response = getattr(client, method)(path, json=body)
     assert response.status_code == 422
     assert field in response.json()["error"]["message"]
+
+
+EPISODE = {"side": "left", "regions": ["eyelid"], "timezone": "UTC"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "message"),
+    [
+        # nothing is coerced: strings and booleans are no numbers, "yes" is no boolean
+        (
+            "put",
+            "/days/2026-03-01",
+            {"nicotine": "yes"},
+            "body.nicotine: Input should be a valid boolean",
+        ),
+        ("put", "/days/2026-03-01", {"nicotine": 1}, "body.nicotine"),
+        (
+            "put",
+            "/days/2026-03-01",
+            {"sleep_hours": "7"},
+            "body.sleep_hours: Input should be a valid number",
+        ),
+        ("put", "/days/2026-03-01", {"episodes": 2.5}, "body.episodes"),
+        ("post", "/episodes", {**EPISODE, "severity": True}, "body.severity"),
+        ("post", "/episodes", {**EPISODE, "severity": "3"}, "body.severity"),
+        # a path date is a date, not a number of seconds since 1970
+        ("put", "/days/0", {}, "path.date: must be a date from 1900-01-01 to"),
+        ("put", "/days/20260301", {}, "date: must be a date"),
+        # dates and times within 1900 .. a year ahead; a time never overflows
+        ("put", "/days/0001-01-01", {}, "path.date: 0001-01-01 is before 1900-01-01"),
+        ("put", "/days/9999-12-31", {}, "is more than a year ahead"),
+        ("put", "/days/2023-02-29", {}, "2023-02-29 is not a calendar date"),
+        ("post", "/episodes", {**EPISODE, "at": "0001-01-01T00:00:00+14:00"}, "body.at"),
+        ("post", "/episodes", {**EPISODE, "at": 0}, "body.at"),
+        ("post", "/treatments", {"date": "9999-12-31", "kind": "botulinum_toxin"}, "body.date"),
+        # text the database cannot or should not store
+        (
+            "post",
+            "/episodes",
+            {**EPISODE, "note": "nul \u0000"},
+            "must not hold control characters",
+        ),
+        (
+            "post",
+            "/treatments",
+            {"date": "2026-01-01", "kind": "medication", "name": "x" * 201},
+            "body.name",
+        ),
+        (
+            "post",
+            "/treatments",
+            {"date": "2026-01-01", "kind": "medication", "name": "a\nb"},
+            "body.name",
+        ),
+        ("post", "/episodes", {**EPISODE, "timezone": "Mars/Olympus"}, "unknown time zone"),
+        # numbers bounded as the database's columns are
+        (
+            "post",
+            "/treatments",
+            {"date": "2026-01-01", "kind": "botulinum_toxin", "dose_units": 1e9},
+            "body.dose_units",
+        ),
+        ("post", "/episodes", {**EPISODE, "duration_s": 1e300}, "body.duration_s"),
+        (
+            "post",
+            "/episodes",
+            {**EPISODE, "regions": ["eyelid", "eyelid"]},
+            "each region at most once",
+        ),
+        # paging is bounded
+        ("get", "/days?limit=0", None, "query.limit: must be a whole number from 1 to 5000"),
+        ("get", "/days?limit=1_000", None, "query.limit"),
+        ("get", "/treatments?offset=-1", None, "query.offset"),
+    ],
+)
+def test_what_the_diary_cannot_keep_is_422(client, method, path, body, message):
+    response = client.request(method.upper(), "/api/v1/diary" + path, json=body)
+    assert response.status_code == 422, response.text
+    assert message in response.json()["error"]["message"]
+
+
+def test_a_whole_number_may_be_written_with_a_decimal_point(client):
+    # JSON Schema counts 3.0 an integer, so the published schema allows it: it is accepted.
+    response = client.put("/api/v1/diary/days/2026-03-01", json={"episodes": 3.0})
+    assert response.status_code == 200
+    assert response.json()["episodes"] == 3
+
+
+def test_the_published_schema_states_the_bounds(client):
+    spec = client.get("/openapi.json").json()
+    day = spec["paths"]["/api/v1/diary/days/{date}"]["put"]
+    (date,) = day["parameters"]
+    assert date["schema"]["format"] == "date"
+    assert date["schema"]["pattern"].startswith("^(?:(?:19[0-9][0-9]|20")
+    body = day["requestBody"]["content"]["application/json"]["schema"]
+    assert body["additionalProperties"] is False
+    stress = body["properties"]["stress_0_10"]["anyOf"][0]
+    assert (stress["minimum"], stress["maximum"]) == (0, 10)
+    episode = spec["paths"]["/api/v1/diary/episodes"]["post"]["requestBody"]
+    fields = episode["content"]["application/json"]["schema"]["properties"]
+    assert "Europe/Berlin" in fields["timezone"]["enum"]
+    assert fields["note"]["anyOf"][0]["maxLength"] == 10_000
+    assert fields["regions"]["uniqueItems"] is True
+
+
+def test_lists_come_a_page_at_a_time_newest_first(client):
+    for day in range(1, 6):
+        client.put(f"/api/v1/diary/days/2026-03-0{day}", json={"sleep_hours": 7})
+    first = client.get("/api/v1/diary/days", params={"limit": 2}).json()
+    second = client.get("/api/v1/diary/days", params={"limit": 2, "offset": 2}).json()
+    assert [d["date"] for d in first + second] == [f"2026-03-0{n}" for n in (5, 4, 3, 2)]
+    for n in range(3):
+        client.post(
+            "/api/v1/diary/treatments", json={"date": f"2026-0{n + 1}-01", "kind": "medication"}
+        )
+    page = client.get("/api/v1/diary/treatments", params={"limit": 2}).json()
+    assert [t["date"] for t in page] == ["2026-03-01", "2026-02-01"]
+
+
+def test_a_csv_over_the_limit_is_413_before_it_is_read_whole(client, monkeypatch):
+    monkeypatch.setattr(csv_io, "MAX_BYTES", 1000)
+    big = GOOD_CSV + ",,,,,,,\n" * 200
+    response = client.post("/api/v1/diary/import", files={"file": ("days.csv", big)})
+    assert response.status_code == 413
+    assert "larger than 1000 bytes" in response.json()["error"]["message"]
+
+
+def test_dates_stored_out_of_range_never_break_the_analyses(client, tmp_path):
+    # As an older version stored them: a day at 0001-01-01 and an injection on 9999-12-31.
+    client.put("/api/v1/diary/days/2026-03-01", json={"episodes": 2})
+    engine = open_database(f"sqlite:///{tmp_path / 'diary.sqlite3'}")
+    with engine.begin() as connection:
+        connection.execute(insert(DayFactors), [{"date": dt.date(1, 1, 1), "episodes": 1}])
+        connection.execute(
+            insert(TreatmentRecord), [{"date": dt.date(9999, 12, 31), "kind": "botulinum_toxin"}]
+        )
+    engine.dispose()
+    triggers = client.get("/api/v1/diary/triggers")
+    assert triggers.status_code == 200
+    assert any("1 day dated outside 1900-01-01" in note for note in triggers.json()["notes"])
+    cycles = client.get("/api/v1/diary/cycles")
+    assert (cycles.status_code, cycles.json()) == (200, [])

@@ -15,6 +15,11 @@ from facespasm.web.settings import Settings
         ({"port": 70000}, "port must be between 1 and 65535"),  # beyond TCP's range
         ({"max_upload_mb": 0}, "max upload must be between 1"),  # nothing could be uploaded
         ({"host": " "}, "host must not be empty"),  # an empty address
+        ({"max_json_kb": 0}, "max JSON body must be between 1"),  # no body would fit
+        ({"allowed_hosts": ["http://clinic.example"]}, "is not a host name"),  # a URL, not a name
+        ({"allowed_hosts": ["clinic.example:8000"]}, "is not a host name"),  # names have no port
+        ({"port": "eighty"}, "port: Input should be a valid integer"),  # not a number at all
+        ({"colour": "red"}, "colour: Extra inputs are not permitted"),  # a setting that is none
     ],
 )
 def test_bad_settings_are_refused(changes, mentions):
@@ -42,3 +47,15 @@ def test_serve_refuses_a_busy_port():
         busy.listen()
         with pytest.raises(InputError, match=r"cannot listen on 127\.0\.0\.1"):
             _check_port_free("127.0.0.1", busy.getsockname()[1])
+
+
+def test_a_bad_variable_stops_the_server_with_one_line(monkeypatch):
+    monkeypatch.setenv("FACESPASM_MAX_JSON_KB", "lots")
+    with pytest.raises(InputError, match="max_json_kb: Input should be a valid integer"):
+        Settings()
+
+
+def test_settings_cannot_change_once_made():
+    settings = Settings()
+    with pytest.raises(Exception, match="frozen"):
+        settings.port = 9000

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from facespasm.cli.outputs import check_writable, writing
 from facespasm.errors import InputError
 
 if TYPE_CHECKING:
@@ -37,17 +38,22 @@ def analyze_command(
     ] = 1280,
 ) -> None:
     """Measure twitching in a face video: when, where and on which side the face moved."""
+    if annotate is not None and video is None:
+        raise InputError("--annotate needs a video file")
+    check_writable(plot, "--plot")
+    check_writable(annotate, "--annotate")
     analysis = run_analysis(video, camera=camera, seconds=seconds, max_side=max_side)
     if plot is not None:
         from facespasm.video.plot import plot_timeline
 
-        plot_timeline(analysis, plot)
+        with writing(plot):
+            plot_timeline(analysis, plot)
     if annotate is not None:
-        if video is None:
-            raise InputError("--annotate needs a video file")
         from facespasm.video.annotate import annotate_video
 
-        annotate_video(video, analysis, annotate, max_side=max_side)
+        assert video is not None
+        with writing(annotate):
+            annotate_video(video, analysis, annotate, max_side=max_side)
     if as_json:
         typer.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -61,15 +67,24 @@ def analyze_command(
 def run_analysis(
     video: Path | None, *, camera: int | None, seconds: float, max_side: int
 ) -> VideoAnalysis:
-    """Analyse with a progress bar on stderr when a person is watching."""
-    from facespasm.video.analysis import analyze_video
+    """Analyse with a progress bar on stderr when a person is watching.
 
+    Raises:
+        InputError: a bad option (checked before any video library starts), or a video that
+            cannot be analysed.
+    """
     if (video is None) == (camera is None):
         raise InputError("give a VIDEO file or --camera N (one of them)")
+    if camera is not None:
+        from facespasm.video.frames import check_camera
+
+        check_camera(camera)
     if not 0 < seconds <= 600:
         raise InputError("--seconds must be between 0 and 600")
     if not 64 <= max_side <= 4096:
         raise InputError("--max-side must be between 64 and 4096 pixels")
+    from facespasm.video.analysis import analyze_video
+
     if not sys.stderr.isatty():
         return analyze_video(video, camera=camera, seconds=seconds, max_side=max_side)
     from rich.console import Console

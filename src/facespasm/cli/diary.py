@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from facespasm.cli.outputs import check_writable, writing
 from facespasm.errors import InputError
 
 if TYPE_CHECKING:
@@ -161,6 +162,7 @@ def export_command(
     """Export the diary's days as CSV (the same columns as import)."""
     from facespasm.diary.csv_io import export_csv
 
+    check_writable(file, "the export file")
     export_csv(_engine(db), file if file is not None else sys.stdout)
 
 
@@ -176,7 +178,9 @@ def show_command(
     from facespasm.diary.records import FACTORS
     from facespasm.diary.store import days as all_days
 
-    recent = all_days(_engine(db))[-days:]
+    if not 1 <= days <= 10_000:
+        raise InputError(f"--days must be between 1 and 10000, not {days}")
+    recent = all_days(_engine(db), limit=days, newest_first=True)[::-1]
     table = Table(title=f"The last {len(recent)} days in the diary")
     table.add_column("date", no_wrap=True, min_width=10)
     for column in ("episodes", *FACTORS):
@@ -200,16 +204,15 @@ def treatment_add_command(
     db: Db = None,
 ) -> None:
     """Record a treatment, e.g. a botulinum toxin injection, to follow how it works."""
-    from facespasm.diary.records import Treatment
+    from facespasm.diary.records import SIDES, TREATMENT_KINDS, Treatment
     from facespasm.diary.store import add_treatment
 
-    if kind not in ("botulinum_toxin", "medication", "microvascular_decompression"):
-        kinds = "botulinum_toxin, medication or microvascular_decompression"
-        raise InputError(f"--kind must be {kinds}, not {kind!r}")
-    if side not in (None, "left", "right", "both"):
-        raise InputError(f"--side must be left, right or both, not {side!r}")
+    if kind not in TREATMENT_KINDS:
+        raise InputError(f"--kind must be {', '.join(TREATMENT_KINDS)}, not {kind[:40]!r}")
+    if side is not None and side not in SIDES:
+        raise InputError(f"--side must be {', '.join(SIDES)}, not {side[:40]!r}")
     treatment = Treatment(
-        date=_parse_date(date) if date else dt.date.today(), kind=kind, side=side,  # type: ignore[arg-type]
+        date=_parse_date(date) if date else dt.date.today(), kind=kind, side=side,
         dose_units=dose, name=name, note=note,
     )  # fmt: skip
     add_treatment(_engine(db), treatment)
@@ -231,17 +234,21 @@ def triggers_command(
     from facespasm.diary.store import days, treatments
     from facespasm.diary.triggers import trigger_analysis
 
+    check_writable(plot, "--plot")
+    check_writable(history, "--history")
     engine = _engine(db)
     diary_days = days(engine)
     report = trigger_analysis(diary_days)
     if plot is not None:
         from facespasm.diary.plots import plot_triggers
 
-        plot_triggers(report, plot)
+        with writing(plot):
+            plot_triggers(report, plot)
     if history is not None:
         from facespasm.diary.plots import plot_history
 
-        plot_history(diary_days, treatments(engine), history)
+        with writing(history):
+            plot_history(diary_days, treatments(engine), history)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -260,16 +267,21 @@ def cycles_command(
     db: Db = None,
 ) -> None:
     """How each botulinum toxin injection worked: rate before and after, wear-off, next one due."""
+    from facespasm.diary.bounds import analysable
     from facespasm.diary.cycles import toxin_cycles
     from facespasm.diary.store import days, treatments
 
+    check_writable(plot, "--plot")
     engine = _engine(db)
     diary_days, given = days(engine), treatments(engine)
     cycles = toxin_cycles(diary_days, given)
+    for note in analysable(diary_days, given).notes:
+        typer.echo(f"facespasm: note: {note}", err=True)
     if plot is not None:
         from facespasm.diary.plots import plot_history
 
-        plot_history(diary_days, given, plot)
+        with writing(plot):
+            plot_history(diary_days, given, plot)
     if as_json:
         typer.echo(json.dumps([cycle.to_dict() for cycle in cycles], indent=2, default=str))
         return
@@ -284,14 +296,14 @@ def _parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise InputError(f"not a date (YYYY-MM-DD): {text[:40]!r}") from None
 
 
 def _parse_datetime(text: str) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(text)
     except ValueError:
-        raise InputError(f"not a date and time (e.g. 2026-11-24T08:30): {text!r}") from None
+        raise InputError(f"not a date and time (e.g. 2026-11-24T08:30): {text[:40]!r}") from None
 
 
 def _show(value: object) -> str:

@@ -24,7 +24,9 @@ Neurol Sci 2010;37:631 — ``knowledge-notes.md`` §5.1). Hence the rules, per i
 - **Next injection due**: the wear-off day when the diary shows one; otherwise 12 weeks after
   the injection (`TYPICAL_INTERVAL`), the typical duration above.
 
-Injections on one date (two sides recorded apart) form one cycle. Other treatments are ignored.
+Injections on one date (two sides recorded apart) form one cycle. Other treatments are ignored,
+and so are records dated outside the diary's range (before 1900 or more than a year ahead), which
+only an older version or another program can have stored: 12 weeks after 9999-12-31 is no date.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from facespasm.diary.bounds import analysable
 from facespasm.diary.records import Day, Treatment
 
 PRE_WINDOW_DAYS = 28
@@ -157,20 +160,27 @@ class Cycle:
         }
 
 
-def toxin_cycles(days: Sequence[Day], treatments: Sequence[Treatment]) -> list[Cycle]:
+def toxin_cycles(
+    days: Sequence[Day], treatments: Sequence[Treatment], *, today: dt.date | None = None
+) -> list[Cycle]:
     """One `Cycle` per botulinum toxin injection date, oldest first.
+
+    Days and treatments dated outside the diary's range (`bounds.analysable`: before 1900,
+    more than a year ahead) are left out; `bounds.analysable(...).notes` says which.
 
     Args:
         days: the diary (days without an episode count are treated as not recorded).
         treatments: all treatments; only botulinum toxin injections are used.
+        today: the date the diary's range is counted from (None: the machine's today).
 
     Returns:
         The cycles; empty when there was no injection.
     """
-    episodes = {d.date: float(d.episodes) for d in days if d.episodes is not None}
+    usable = analysable(days, treatments, today=today)
+    episodes = {d.date: float(d.episodes) for d in usable.days if d.episodes is not None}
     last_day = max(episodes, default=None)
     sessions: dict[dt.date, list[Treatment]] = {}
-    for treatment in treatments:
+    for treatment in usable.treatments:
         if treatment.kind == "botulinum_toxin":
             sessions.setdefault(treatment.date, []).append(treatment)
     dates = sorted(sessions)

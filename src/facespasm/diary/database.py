@@ -4,23 +4,39 @@ Decisions:
 - The URL comes from `--db`, else `$FACESPASM_DATABASE_URL`, else a SQLite file in the user's
   data directory (platformdirs), so a person needs no set-up and a clinic points at PostgreSQL.
 - SQLite is opened in WAL mode with foreign keys on and a 30 s busy timeout, so two processes
-  logging at once wait for each other instead of failing or losing writes. Transactions that
-  write start with `BEGIN IMMEDIATE` (see `write_transaction`): a deferred transaction that read
-  first and then writes could otherwise fail at once in WAL mode when another process committed
-  in between, without the busy timeout ever applying.
+  logging at once wait for each other instead of failing or losing writes. Within one process
+  (the web server's threads) writers also queue on a lock of the engine's: SQLite's busy
+  handler polls with growing sleeps, which under 50 concurrent writers left the unlucky ones
+  waiting over a second (p99 1.5 s) while the lock hands over at once (bench/RESULTS.md).
+  Transactions that write start with `BEGIN IMMEDIATE` (see `write_transaction`): a deferred
+  transaction that read first and then writes could otherwise fail at once in WAL mode when
+  another process committed in between, without the busy timeout ever applying.
 - Opening brings the schema up to date with the packaged Alembic migrations (`upgrade head`),
   so an older diary file keeps working after an upgrade of facespasm.
 - A bad URL or an unreachable database is the user's to fix: `InputError`, one line, with any
   password hidden.
+- A diary is personal: a SQLite file facespasm creates is readable by its owner only (0600;
+  SQLite gives its WAL and shared-memory files the same mode), and so is the default data
+  folder (0700). Engines hide statement parameters (`hide_parameters=True`), so no error
+  message, log or traceback ever carries a row's values or a note; `error_line` turns a
+  database error into one line without them.
+- Writes that conflict on PostgreSQL (a deadlock, a serialisation failure: two imports of the
+  same dates at once) are retried a bounded number of times (`run_write`) with a short random
+  pause, after the database has rolled the loser back; writers also take row locks in one
+  order (imports sort by date), so a deadlock is the exception, not the rule.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+import random
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from facespasm.errors import InputError
 
@@ -34,15 +50,40 @@ VERSION_TABLE = "facespasm_schema_version"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 MIGRATIONS = Path(__file__).with_name("migrations")
 _IMMEDIATE = "facespasm_begin_immediate"
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+# How often a write that lost a deadlock or a serialisation conflict is tried in all, and the
+# longest pause before the last try (pauses grow 10, 20, 40, ... ms, each randomised).
+WRITE_ATTEMPTS = 6
+_RETRY_PAUSE_S = 0.01
+# SQLSTATEs of conflicts that a retry resolves: serialization_failure, deadlock_detected.
+_RETRYABLE = frozenset({"40001", "40P01"})
+
+Result = TypeVar("Result")
+_WRITER_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_WRITER_LOCKS_GUARD = threading.Lock()
 
 
 def default_url() -> str:
-    """The default database: `diary.sqlite3` in the user's data directory (created if missing)."""
+    """The default database: `diary.sqlite3` in the user's data directory.
+
+    The folder is created if missing; it and the file are made private to their owner (0700,
+    0600), also when an older version of facespasm created them open to other users.
+
+    Returns:
+        A SQLAlchemy URL.
+    """
     from platformdirs import user_data_dir
 
     folder = Path(user_data_dir("facespasm", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'diary.sqlite3'}"
+    folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    path = folder / "diary.sqlite3"
+    with suppress(OSError):  # not ours to change after all: SQLite will say what is wrong
+        folder.chmod(PRIVATE_FOLDER)
+        for existing in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
+            if existing.exists():
+                existing.chmod(PRIVATE_FILE)
+    return f"sqlite:///{path}"
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -90,8 +131,10 @@ def open_database(url: str, *, upgrade: bool = True) -> Engine:
         connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_S
     elif parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
         connect_args["connect_timeout"] = 10  # an unreachable server fails, not hangs
+    if sqlite:
+        _create_private(parsed.database)
     try:
-        engine = create_engine(parsed, connect_args=connect_args)
+        engine = create_engine(parsed, connect_args=connect_args, hide_parameters=True)
     except (ArgumentError, NoSuchModuleError) as error:
         raise InputError(f"cannot use database {shown}: {_first_line(error)}") from None
     except ImportError as error:
@@ -126,11 +169,94 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     Yields:
         The connection to write with.
     """
-    with engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            connection.execution_options(**{_IMMEDIATE: True})
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as connection, connection.begin():
+            yield connection
+        return
+    with _writer_lock(engine), engine.connect() as connection:
+        connection.execution_options(**{_IMMEDIATE: True})
         with connection.begin():
             yield connection
+
+
+def _writer_lock(engine: Engine) -> threading.Lock:
+    # One per engine (SQLite has one writer at a time; this process's writers queue here).
+    with _WRITER_LOCKS_GUARD:
+        lock = _WRITER_LOCKS.get(engine)
+        if lock is None:
+            lock = _WRITER_LOCKS[engine] = threading.Lock()
+        return lock
+
+
+def run_write(
+    engine: Engine, work: Callable[[Connection], Result], *, attempts: int = WRITE_ATTEMPTS
+) -> Result:
+    """Run `work` in a write transaction, again when it loses a deadlock or a serialisation race.
+
+    `work` must do nothing outside the database that cannot be repeated: it may run more than
+    once, each time in a fresh transaction (the failed one was rolled back by the database).
+
+    Args:
+        engine: The diary's engine.
+        work: What to do with the connection; its result is returned.
+        attempts: How often to try in all.
+
+    Returns:
+        What `work` returned.
+
+    Raises:
+        sqlalchemy.exc.DBAPIError: The last attempt failed too, or failed for another reason.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(1, attempts + 1):
+        try:
+            with write_transaction(engine) as connection:
+                return work(connection)
+        except DBAPIError as error:
+            if attempt == attempts or not is_conflict(error):
+                raise
+        # Randomised, growing pauses, so that two writers that collided do not collide again.
+        time.sleep(_RETRY_PAUSE_S * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def is_conflict(error: BaseException) -> bool:
+    """Whether a database error is a deadlock or serialisation failure that a retry resolves.
+
+    Args:
+        error: An exception from a database operation.
+
+    Returns:
+        True for PostgreSQL's SQLSTATE 40001 and 40P01.
+    """
+    cause = getattr(error, "orig", None) or error
+    return getattr(cause, "sqlstate", None) in _RETRYABLE
+
+
+def error_line(error: BaseException) -> str:
+    """A database error in one line a person can read, without statement, values or rows.
+
+    PostgreSQL's message puts the failing row in a second line (`DETAIL: Failing row contains
+    (...)`); only the first line is kept, and SQLAlchemy's statement and parameters never.
+
+    Args:
+        error: An exception from a database operation.
+
+    Returns:
+        e.g. "the database refused the change: new row for relation "episodes" violates check
+        constraint "ck_episodes_severity_0_10"".
+    """
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    text = _first_line(error)
+    if len(text) > 200:
+        text = text[:197] + "..."
+    if isinstance(error, IntegrityError):
+        return f"the database refused the change: {text}"
+    if isinstance(error, OperationalError):
+        return f"the database failed: {text}"
+    return f"database error ({type(error).__name__}): {text}"
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:
@@ -182,6 +308,18 @@ def _alembic_config(connection: Connection) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     return config
+
+
+def _create_private(database: str | None) -> None:
+    # A new SQLite file, created empty with owner-only permissions before SQLite opens it (an
+    # existing file keeps its mode: it is the owner's to set).
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        descriptor = os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE)
+    except OSError:
+        return  # it exists, or cannot be created: SQLite says which, as ever
+    os.close(descriptor)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -35,9 +35,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SIDES = ("left", "right", "both")
-REGIONS = ("eyelid", "brow", "cheek", "mouth", "neck")
-TREATMENT_KINDS = ("botulinum_toxin", "medication", "microvascular_decompression")
+from facespasm.diary.records import SIDES, TREATMENT_KINDS
+
 RESULT_KINDS = ("assessment", "video")
 
 NAMING_CONVENTION = {

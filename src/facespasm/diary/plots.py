@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from facespasm.diary.bounds import analysable
 from facespasm.diary.records import FACTORS, Day, Treatment
 from facespasm.diary.triggers import TriggerReport
 
@@ -50,6 +51,8 @@ def plot_history(
     """
     from matplotlib.figure import Figure
 
+    usable = analysable(days, treatments)  # matplotlib's dates end at 9999: leave odd ones out
+    days, treatments = usable.days, usable.treatments
     ordered = sorted(days, key=lambda d: d.date)
     recorded = [f for f in FACTORS if any(getattr(d, f) is not None for d in ordered)]
     heights = [3.0] + [1.0] * len(recorded)

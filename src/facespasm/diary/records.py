@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 # The ⚑ CSV columns, in order (DESIGN.md).
 CSV_COLUMNS = (
@@ -27,7 +27,13 @@ CSV_COLUMNS = (
 )
 FACTORS = CSV_COLUMNS[2:]
 
+# The person's own side, where on the face, and which treatment: the one source of each word list.
+Side = Literal["left", "right", "both"]
+Region = Literal["eyelid", "brow", "cheek", "mouth", "neck"]
 TreatmentKind = Literal["botulinum_toxin", "medication", "microvascular_decompression"]
+SIDES: tuple[Side, ...] = get_args(Side)
+REGIONS: tuple[Region, ...] = get_args(Region)
+TREATMENT_KINDS: tuple[TreatmentKind, ...] = get_args(TreatmentKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +56,7 @@ class Treatment:
 
     date: dt.date
     kind: TreatmentKind
-    side: Literal["left", "right", "both"] | None = None
+    side: Side | None = None
     dose_units: float | None = None
     name: str | None = None
     note: str | None = None

@@ -12,37 +12,53 @@ Decisions:
   records sleep in the morning and stress at night). `replace=True` (used by the CSV import)
   makes the record the whole truth for that date, empty fields included.
 - Upserts are single `INSERT ... ON CONFLICT (date) DO UPDATE` statements on SQLite and
-  PostgreSQL, safe with concurrent writers.
+  PostgreSQL, safe with concurrent writers; their rows are written in date order, so two
+  writers of overlapping dates lock them in the same order and cannot deadlock each other.
+  Every write goes through `database.run_write`, which retries the rare conflict PostgreSQL
+  still reports.
+- Values are checked by `bounds` before anything is written (dates 1900 to a year ahead,
+  lengths, control characters, number ranges), so an error names the field, never a database
+  constraint; the database's own CHECK constraints stay as a second line.
+- Reads are paged where the diary can be long: `days`, `treatments` and `recent_episodes` take
+  `limit` and `offset`, and `day` reads one date -- `record_day` returns the day as stored
+  without reading the rest of the diary back.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, union, update
 
-from facespasm.diary.database import write_transaction
+from facespasm.diary.bounds import (
+    MAX_DOSE_UNITS,
+    MAX_EPISODE_SECONDS,
+    MAX_NAME_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_SEVERITY,
+    check_date,
+    check_text,
+    number_problem,
+    value_problem,
+    zone,
+)
+from facespasm.diary.database import run_write
 from facespasm.diary.models import (
-    REGIONS,
     RESULT_KINDS,
-    SIDES,
-    TREATMENT_KINDS,
     DayFactors,
     Episode,
     SavedResult,
     TreatmentRecord,
 )
-from facespasm.diary.records import FACTORS, Day, Treatment
+from facespasm.diary.records import FACTORS, REGIONS, SIDES, TREATMENT_KINDS, Day, Treatment
 from facespasm.errors import InputError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine, Executable
+    from sqlalchemy import Connection, Engine, Executable, Row
 
 DAY_COLUMNS = ("episodes", *FACTORS)
 
@@ -74,24 +90,6 @@ class StoredResult:
     result: dict[str, Any]
 
 
-def zone(name: str) -> ZoneInfo:
-    """The IANA time zone called `name`.
-
-    Args:
-        name: e.g. "Europe/Berlin".
-
-    Returns:
-        The zone.
-
-    Raises:
-        InputError: No such zone.
-    """
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"unknown time zone {name!r} (an IANA name, e.g. Europe/London)") from None
-
-
 def local_instant(at: dt.datetime | None, timezone: str) -> tuple[dt.datetime, dt.date]:
     """The UTC instant of `at` and the calendar day it falls on in `timezone`.
 
@@ -102,12 +100,24 @@ def local_instant(at: dt.datetime | None, timezone: str) -> tuple[dt.datetime, d
 
     Returns:
         (UTC instant, local date).
+
+    Raises:
+        InputError: An unknown time zone, or a time whose date as written lies outside the
+            diary's range.
     """
     tz = zone(timezone)
     if at is None:
         at = dt.datetime.now(dt.UTC)
-    elif at.tzinfo is None or at.utcoffset() is None:
-        at = at.replace(tzinfo=tz)
+    else:
+        if not isinstance(at, dt.datetime):
+            raise InputError(f"time must be a date and time, not {type(at).__name__}")
+        # Before any conversion: an offset is under a day, so a date in range cannot overflow.
+        check_date(at.date(), "time")
+        if at.tzinfo is None or at.utcoffset() is None:
+            at = at.replace(tzinfo=tz)
+    # The person's day may lie a day beyond the written one (1900-01-01T00:30+14:00 is still
+    # 31 December 1899 in Los Angeles): kept, as the time was valid; the statistics leave a day
+    # outside the range out with a note (`bounds.analysable`).
     return at.astimezone(dt.UTC), at.astimezone(tz).date()
 
 
@@ -141,17 +151,23 @@ def log_episode(
         InputError: A value out of range or unknown.
     """
     if side not in SIDES:
-        raise InputError(f"side must be left, right or both, not {side!r}")
-    given = {region.strip().lower() for region in regions}
-    unknown = sorted(given - set(REGIONS))
+        raise InputError(f"side must be left, right or both, not {str(side)[:20]!r}")
+    given = {region.strip().lower() if isinstance(region, str) else region for region in regions}
+    unknown = sorted(str(region)[:20] for region in given - set(REGIONS))
     if unknown:
         raise InputError(f"unknown region {unknown[0]!r} (one of {', '.join(REGIONS)})")
     if not given:
         raise InputError("give at least one region (eyelid, brow, cheek, mouth, neck)")
-    if severity is not None and not (isinstance(severity, int) and 0 <= severity <= 10):
-        raise InputError(f"severity must be a whole number from 0 to 10, not {severity!r}")
-    if duration_s is not None and not duration_s >= 0:
-        raise InputError(f"duration must be 0 seconds or more, not {duration_s!r}")
+    if severity is not None:
+        problem = number_problem(severity, 0, MAX_SEVERITY, whole=True)
+        if problem or not isinstance(severity, int):
+            shown = problem or f"{severity!r} is not a whole number"
+            raise InputError(f"severity must be a whole number from 0 to 10: {shown}")
+    if duration_s is not None:
+        problem = number_problem(duration_s, 0, MAX_EPISODE_SECONDS, unit=" seconds")
+        if problem:
+            raise InputError(f"duration: {problem}")
+    check_text(note, "note", max_length=MAX_NOTE_LENGTH, line_breaks=True)
     occurred_at, local_date = local_instant(at, timezone)
     values = {
         "occurred_at": occurred_at,
@@ -163,12 +179,12 @@ def log_episode(
         "severity": severity,
         "note": note,
     }
-    with write_transaction(engine) as connection:
-        new_id = connection.execute(insert(Episode).returning(Episode.id), values).scalar_one()
+    statement = insert(Episode).returning(Episode.id)
+    new_id = run_write(engine, lambda c: c.execute(statement, values).scalar_one())
     return int(new_id)
 
 
-def record_day(engine: Engine, day: Day, note: str | None = None, *, replace: bool = False) -> None:
+def record_day(engine: Engine, day: Day, note: str | None = None, *, replace: bool = False) -> Day:
     """Record a day's factors (and counted episodes), creating or updating that date.
 
     Args:
@@ -178,12 +194,21 @@ def record_day(engine: Engine, day: Day, note: str | None = None, *, replace: bo
         replace: Make `day` the whole record for its date (None fields clear what was stored)
             instead of merging it into what was stored.
 
+    Returns:
+        The day as now stored (read back in the same transaction; no other day is read).
+
     Raises:
         InputError: A value out of range.
     """
     row = day_row(day)
-    with write_transaction(engine) as connection:
+    check_text(note, "note", max_length=MAX_NOTE_LENGTH, line_breaks=True)
+
+    def write(connection: Connection) -> Day:
         upsert_days(connection, [row], replace=replace, note=note)
+        stored = _days_of(connection, day.date, day.date)
+        return stored[0]
+
+    return run_write(engine, write)
 
 
 def day_row(day: Day) -> dict[str, Any]:
@@ -196,48 +221,18 @@ def day_row(day: Day) -> dict[str, Any]:
         Column name → value (without note).
 
     Raises:
-        InputError: A value out of range, naming the date and the field.
+        InputError: A date outside the diary's range, or a value out of range, naming the date
+            and the field.
     """
+    if not isinstance(day.date, dt.date) or isinstance(day.date, dt.datetime):
+        raise InputError(f"a day's date must be a date, not {type(day.date).__name__}")
+    check_date(day.date, "date")
     for name in DAY_COLUMNS:
         value = getattr(day, name)
         problem = None if value is None else value_problem(name, value)
         if problem:
             raise InputError(f"{day.date.isoformat()}, {name}: {problem}")
     return {"date": day.date, **{name: getattr(day, name) for name in DAY_COLUMNS}}
-
-
-# Allowed ranges of the numeric day columns (inclusive). Counts of drinks and episodes have
-# generous upper limits that only catch typing slips (an extra zero, a year typed as a count).
-LIMITS: Mapping[str, tuple[float, float]] = {
-    "episodes": (0, 100_000),
-    "sleep_hours": (0, 24),
-    "caffeine_drinks": (0, 100),
-    "alcohol_drinks": (0, 100),
-    "stress_0_10": (0, 10),
-    "screen_hours": (0, 24),
-}
-
-
-def value_problem(name: str, value: object) -> str | None:
-    """What is wrong with `value` for the day column `name`, or None when it is fine.
-
-    Args:
-        name: A `Day` field other than date.
-        value: Its value (not None).
-
-    Returns:
-        A short phrase, e.g. "12 is not between 0 and 10", or None.
-    """
-    if name == "nicotine":
-        return None if isinstance(value, bool) else f"{value!r} is not true or false"
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return f"{value!r} is not a number"
-    if name == "episodes" and not float(value).is_integer():
-        return f"{value:g} is not a whole number"
-    low, high = LIMITS[name]
-    if not low <= value <= high:
-        return f"{value:g} is not between {low:g} and {high:g}"
-    return None
 
 
 def upsert_days(
@@ -249,6 +244,9 @@ def upsert_days(
 ) -> None:
     """Insert day rows, updating dates already stored (inside the caller's transaction).
 
+    Rows are written in date order whatever their order in `rows`, so that concurrent writers
+    lock the dates they share in the same order.
+
     Args:
         connection: A connection in a write transaction.
         rows: `day_row` dictionaries, one per date.
@@ -257,6 +255,7 @@ def upsert_days(
     """
     if not rows:
         return
+    rows = sorted(rows, key=lambda row: row["date"])
     dialect = connection.dialect.name
     if dialect not in ("sqlite", "postgresql"):
         _upsert_days_generic(connection, rows, replace=replace, note=note)
@@ -319,14 +318,22 @@ def add_treatment(engine: Engine, treatment: Treatment) -> int:
         The new record's id.
 
     Raises:
-        InputError: An unknown kind or side, or a negative dose.
+        InputError: A date outside the diary's range, an unknown kind or side, a dose out of
+            range, or a name or note that cannot be stored.
     """
+    if not isinstance(treatment.date, dt.date) or isinstance(treatment.date, dt.datetime):
+        raise InputError(f"a treatment's date must be a date, not {type(treatment.date).__name__}")
+    check_date(treatment.date, "treatment date")
     if treatment.kind not in TREATMENT_KINDS:
         raise InputError(f"treatment kind must be one of {', '.join(TREATMENT_KINDS)}")
     if treatment.side is not None and treatment.side not in SIDES:
-        raise InputError(f"side must be left, right or both, not {treatment.side!r}")
-    if treatment.dose_units is not None and not treatment.dose_units >= 0:
-        raise InputError(f"dose must be 0 units or more, not {treatment.dose_units!r}")
+        raise InputError(f"side must be left, right or both, not {str(treatment.side)[:20]!r}")
+    if treatment.dose_units is not None:
+        problem = number_problem(treatment.dose_units, 0, MAX_DOSE_UNITS, unit=" units")
+        if problem:
+            raise InputError(f"dose: {problem}")
+    check_text(treatment.name, "name", max_length=MAX_NAME_LENGTH, line_breaks=False)
+    check_text(treatment.note, "note", max_length=MAX_NOTE_LENGTH, line_breaks=True)
     values = {
         "date": treatment.date,
         "kind": treatment.kind,
@@ -335,9 +342,8 @@ def add_treatment(engine: Engine, treatment: Treatment) -> int:
         "name": treatment.name,
         "note": treatment.note,
     }
-    with write_transaction(engine) as connection:
-        statement = insert(TreatmentRecord).returning(TreatmentRecord.id)
-        return int(connection.execute(statement, values).scalar_one())
+    statement = insert(TreatmentRecord).returning(TreatmentRecord.id)
+    return int(run_write(engine, lambda c: c.execute(statement, values).scalar_one()))
 
 
 def save_result(
@@ -376,55 +382,102 @@ def save_result(
         "timezone": timezone,
         "result": text,
     }
-    with write_transaction(engine) as connection:
-        statement = insert(SavedResult).returning(SavedResult.id)
-        return int(connection.execute(statement, values).scalar_one())
+    statement = insert(SavedResult).returning(SavedResult.id)
+    return int(run_write(engine, lambda c: c.execute(statement, values).scalar_one()))
 
 
-def days(engine: Engine) -> list[Day]:
-    """Every day in the diary, oldest first: recorded factors and the day's episode count.
+def days(
+    engine: Engine, *, limit: int | None = None, offset: int = 0, newest_first: bool = False
+) -> list[Day]:
+    """The diary's days, oldest first (or newest first): recorded factors and episode counts.
 
     Args:
         engine: The diary's engine.
+        limit: How many days at most; None: all.
+        offset: How many days to skip first (paging: `offset` += `limit`).
+        newest_first: Order by date descending instead of ascending.
 
     Returns:
         One `Day` per date with recorded factors or logged episodes.
     """
     with engine.connect() as connection:
-        logged = dict(
-            connection.execute(
-                select(Episode.local_date, func.count()).group_by(Episode.local_date)
-            ).all()
-        )
-        factors = {row.date: row for row in connection.execute(select(DayFactors.__table__)).all()}
+        if limit is None and offset == 0:
+            found = _days_of(connection, None, None)
+            return found[::-1] if newest_first else found
+        dates = union(select(DayFactors.date), select(Episode.local_date.label("date"))).subquery()
+        order = dates.c.date.desc() if newest_first else dates.c.date.asc()
+        page = connection.scalars(select(dates.c.date).order_by(order).limit(limit).offset(offset))
+        chosen = list(page)
+        if not chosen:
+            return []
+        found = _days_of(connection, min(chosen), max(chosen))
+    return found[::-1] if newest_first else found
+
+
+def day(engine: Engine, date: dt.date) -> Day | None:
+    """One day of the diary, read alone (not the whole diary).
+
+    Args:
+        engine: The diary's engine.
+        date: The date.
+
+    Returns:
+        The day, or None when nothing is recorded or logged on it.
+    """
+    with engine.connect() as connection:
+        found = _days_of(connection, date, date)
+    return found[0] if found else None
+
+
+def _days_of(connection: Connection, first: dt.date | None, last: dt.date | None) -> list[Day]:
+    # The days from `first` to `last` (None: unbounded), oldest first.
+    episodes = select(Episode.local_date, func.count()).group_by(Episode.local_date)
+    factors = select(DayFactors.__table__)
+    if first is not None:
+        episodes = episodes.where(Episode.local_date >= first)
+        factors = factors.where(DayFactors.date >= first)
+    if last is not None:
+        episodes = episodes.where(Episode.local_date <= last)
+        factors = factors.where(DayFactors.date <= last)
+    logged: dict[dt.date, int] = {date: int(n) for date, n in connection.execute(episodes).all()}
+    rows: dict[dt.date, Row[Any]] = {row.date: row for row in connection.execute(factors).all()}
     # A day without a counted number of episodes has as many as were logged on it -- but only
     # for someone who logs episodes at all; for someone who only imports counts, a blank count
     # is unknown, not zero, and must not enter the statistics as a day without twitches.
-    logs_episodes = bool(logged)
+    logs_episodes = bool(logged) or (
+        (first is not None or last is not None)
+        and connection.scalar(select(Episode.id).limit(1)) is not None
+    )
     result = []
-    for date in sorted(set(logged) | set(factors)):
-        row = factors.get(date)
+    for date in sorted(set(logged) | set(rows)):
+        row = rows.get(date)
         counted = row.episodes if row is not None else None
         values = {name: getattr(row, name) for name in FACTORS} if row is not None else {}
         if counted is None and logs_episodes:
-            counted = int(logged.get(date, 0))
+            counted = logged.get(date, 0)
         result.append(Day(date=date, episodes=counted, **values))
     return result
 
 
-def treatments(engine: Engine) -> list[Treatment]:
-    """Every treatment, oldest first.
+def treatments(
+    engine: Engine, *, limit: int | None = None, offset: int = 0, newest_first: bool = False
+) -> list[Treatment]:
+    """The treatments, oldest first (or newest first).
 
     Args:
         engine: The diary's engine.
+        limit: How many at most; None: all.
+        offset: How many to skip first.
+        newest_first: Order by date descending instead of ascending.
 
     Returns:
         The treatments.
     """
+    table = TreatmentRecord
+    order = (table.date.desc(), table.id.desc()) if newest_first else (table.date, table.id)
+    query = select(table.__table__).order_by(*order).limit(limit).offset(offset)
     with engine.connect() as connection:
-        rows = connection.execute(
-            select(TreatmentRecord.__table__).order_by(TreatmentRecord.date, TreatmentRecord.id)
-        ).all()
+        rows = connection.execute(query).all()
     return [
         Treatment(
             date=row.date,
@@ -438,22 +491,25 @@ def treatments(engine: Engine) -> list[Treatment]:
     ]
 
 
-def recent_episodes(engine: Engine, limit: int = 20) -> list[LoggedEpisode]:
+def recent_episodes(engine: Engine, limit: int = 20, offset: int = 0) -> list[LoggedEpisode]:
     """The most recently occurred episodes, newest first.
 
     Args:
         engine: The diary's engine.
         limit: How many at most.
+        offset: How many of the most recent to skip first (paging).
 
     Returns:
         The episodes.
     """
+    query = (
+        select(Episode.__table__)
+        .order_by(Episode.occurred_at.desc(), Episode.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     with engine.connect() as connection:
-        rows = connection.execute(
-            select(Episode.__table__)
-            .order_by(Episode.occurred_at.desc(), Episode.id.desc())
-            .limit(limit)
-        ).all()
+        rows = connection.execute(query).all()
         return [
             LoggedEpisode(
                 id=row.id,

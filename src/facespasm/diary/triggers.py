@@ -35,6 +35,9 @@ The decisions, and why:
   (or on fewer than ``min_days``) is left out, because keeping it would throw away most of the
   diary for every other factor; the rest is a complete-case fit, unbiased when values are
   missing for reasons unrelated to the twitching.
+- **Dates out of range.** Days dated outside the diary's range (before 1900, more than a year
+  ahead: `bounds.analysable`), which only an older version or another program can have
+  stored, are left out with a note; a day at 0001-01-01 has no previous day to look up.
 - **Degenerate data.** Factors that never vary, terms that move in lockstep with others, and
   terms whose estimate runs off to 0 or infinity (separation: e.g. no twitches on any day with
   nicotine) are left out with a plain reason; warnings from the fitting library become notes,
@@ -56,6 +59,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from facespasm.diary.bounds import analysable
 from facespasm.diary.records import FACTORS, Day
 
 Vector = npt.NDArray[np.float64]
@@ -161,7 +165,11 @@ def holm(p_values: Sequence[float]) -> list[float]:
 
 
 def trigger_analysis(
-    days: Sequence[Day], *, min_days: int = MIN_DAYS, alpha: float = 0.05
+    days: Sequence[Day],
+    *,
+    min_days: int = MIN_DAYS,
+    alpha: float = 0.05,
+    today: dt.date | None = None,
 ) -> TriggerReport:
     """Estimate how each lifestyle factor goes with the daily number of twitch episodes.
 
@@ -169,6 +177,7 @@ def trigger_analysis(
         days: the diary, one `Day` per date, in any order.
         min_days: usable days (with an episode count) needed before anything is estimated.
         alpha: family-wise error rate for ``significant``; intervals are at level 1 - alpha.
+        today: the date the diary's range is counted from (None: the machine's today).
 
     Returns:
         The report: effects, or, with too little data, notes on what is missing.
@@ -180,12 +189,13 @@ def trigger_analysis(
         raise ValueError(f"alpha must lie between 0 and 1, got {alpha}")
     if min_days < 1:
         raise ValueError(f"min_days must be at least 1, got {min_days}")
+    usable = analysable(days, today=today)
     by_date: dict[dt.date, Day] = {}
-    for day in days:
+    for day in usable.days:
         if day.date in by_date:
             raise ValueError(f"the diary has two entries for {day.date.isoformat()}")
         by_date[day.date] = day
-    notes: list[str] = []
+    notes: list[str] = list(usable.notes)
     try:
         y, columns = _prepare(by_date, min_days, notes)
         model, names, log_rr, se, df = _fit_until_settled(y, columns, notes)

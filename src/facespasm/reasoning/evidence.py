@@ -137,6 +137,10 @@ class Evidence:
         return len(self.items)
 
 
+# Beyond this an answer is no measurement but a typing accident (or an attack on float()).
+_HUGE = 10**15
+
+
 def parse_value(knowledge: KnowledgeBase, finding_id: str, raw: object) -> Value | None:
     """Check one raw answer against its finding and return it in canonical form.
 
@@ -165,14 +169,18 @@ def parse_value(knowledge: KnowledgeBase, finding_id: str, raw: object) -> Value
 
 
 def _parse_number(finding: Finding, raw: object) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+    not_finite = isinstance(raw, float) and not math.isfinite(raw)
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not_finite:
         raise InputError(f"'{finding.id}' must be a number of {finding.unit}, not {_show(raw)}")
+    # An int too large for a float (a 4,000-digit age) is out of every range, not a crash.
+    huge = isinstance(raw, int) and abs(raw) >= _HUGE
+    value = (math.inf if raw > 0 else -math.inf) if huge else float(raw)
     low, high = finding.minimum, finding.maximum
-    if (low is not None and raw < low) or (high is not None and raw > high):
+    if (low is not None and value < low) or (high is not None and value > high):
         raise InputError(
-            f"'{finding.id}' must be between {low:g} and {high:g} {finding.unit}, not {raw:g}"
+            f"'{finding.id}' must be between {low:g} and {high:g} {finding.unit}, not {_show(raw)}"
         )
-    return float(raw)
+    return value
 
 
 def _parse_choices(finding: Finding, raw: object) -> tuple[str, ...]:
@@ -200,5 +208,10 @@ def _listing(finding: Finding) -> str:
 
 
 def _show(raw: object) -> str:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if abs(raw) >= _HUGE:
+            return "a number that large"
+        if math.isfinite(raw):
+            return f"{raw:g}"
     text = json.dumps(raw, ensure_ascii=False, default=str)
     return text if len(text) <= 40 else text[:37] + "..."

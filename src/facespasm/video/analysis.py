@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int | None], None]
 
+# Blinks and spasms are counted per minute against the person's own baseline; a clip shorter
+# than this holds too few of either to say much (the README asks for 20-30 seconds).
+SHORT_CLIP_S = 5.0
+
 
 @dataclass(frozen=True)
 class VideoAnalysis:
@@ -97,12 +101,20 @@ def analyze_video(
     Raises:
         VideoError: the file cannot be read as a video, or no face is found in it.
     """
-    from facespasm.video.frames import camera_frames, probe_video, read_frames
+    from facespasm.video.frames import camera_frames, check_camera, probe_video, read_frames
 
     if (path is None) == (camera is None):
         raise VideoError("give a video file or a camera, not both or neither")
+    if camera is not None:
+        check_camera(camera)
     if path is not None:
         info = probe_video(path, max_side=max_side)
+        if info.still:
+            raise VideoError(
+                f"{path.name} is a still photo, not a video: a twitch shows only in motion. "
+                "Record 20 to 30 seconds of your face (looking at the camera, in even light) "
+                "and give that video, or record with --camera 0"
+            )
         frames: Iterable[Frame] = read_frames(path, max_side=max_side)
         source = str(path)
         expected = info.frame_count
@@ -158,12 +170,18 @@ def analyze_frames(
     problem = getattr(frames, "problem", None)  # a file that breaks off: what came before counts
     if problem:
         warnings.append(str(problem))
+    duration_s = count / fps
+    if duration_s < SHORT_CLIP_S:
+        warnings.append(
+            f"the clip is only {duration_s:.1f} s long: too short to count blinks and spasms "
+            "reliably; record 20 to 30 seconds"
+        )
     return VideoAnalysis(
         video={
             "source": source,
             "frames": count,
             "fps": round(fps, 3),
-            "duration_s": round(count / fps, 3),
+            "duration_s": round(duration_s, 3),
             "face_frames": faces,
         },
         events=tuple(events),

@@ -39,6 +39,12 @@ if TYPE_CHECKING:
 MAX_BAD_PACKETS = 25
 # Used only when a file declares no frame rate at all; PyAV guesses one for nearly every file.
 FALLBACK_FPS = 30.0
+# Cameras are numbered from 0 by the operating system, a handful per machine. OpenCV passes the
+# number on unchecked (a negative one crashed the process with a segmentation fault, a huge one
+# overflowed), so it is checked here before OpenCV sees it.
+MAX_CAMERA = 63
+# FFmpeg's demuxers of still images: a photo opens as a one-frame "video".
+_STILL_IMAGE_FORMATS = frozenset({"image2", "image2pipe"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +61,8 @@ class VideoInfo:
         rotation: clockwise degrees (0, 90, 180 or 270) applied to make frames upright; a phone
             held upright typically records 90.
         codec: FFmpeg's name for the video codec (or the camera's FOURCC).
+        still: whether the file is a still image (a photo): FFmpeg opens one as a one-frame
+            video, which can show a face but never a twitch.
     """
 
     source: str
@@ -65,6 +73,7 @@ class VideoInfo:
     duration_s: float | None
     rotation: int
     codec: str
+    still: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +244,26 @@ class FrameStream(Iterator[Frame]):
             duration_s=duration_s,
             rotation=rotation,
             codec=stream.codec_context.name,
+            still=_is_still_image(self._container),
         )
+
+
+def check_camera(index: object) -> int:
+    """The camera number, checked before any capture library sees it.
+
+    Args:
+        index: The number given (0 is the first camera).
+
+    Returns:
+        The number.
+
+    Raises:
+        VideoError: It is not a whole number from 0 to MAX_CAMERA.
+    """
+    if isinstance(index, int) and not isinstance(index, bool) and 0 <= index <= MAX_CAMERA:
+        return index
+    shown = str(index) if len(str(index)) <= 12 else "a number that large"
+    raise VideoError(f"no camera {shown}: cameras are numbered 0 (the first) to {MAX_CAMERA}")
 
 
 def camera_frames(index: int, seconds: float, max_side: int = 1280) -> Iterator[Frame]:
@@ -250,8 +278,9 @@ def camera_frames(index: int, seconds: float, max_side: int = 1280) -> Iterator[
         An iterator of frames, timed by the clock since the first frame.
 
     Raises:
-        VideoError: the camera cannot be opened or delivers no frame.
+        VideoError: no such camera number, or the camera cannot be opened or delivers no frame.
     """
+    index = check_camera(index)
     import cv2
 
     # OpenCV tries every capture backend in turn and logs each refusal; the one line that
@@ -323,6 +352,11 @@ def _open(path: Path) -> tuple[av.container.InputContainer, av.video.stream.Vide
     # model for the second core (720p end-to-end: 229 fps with frame threads, 311 without).
     stream.thread_type = "SLICE"
     return container, stream
+
+
+def _is_still_image(container: av.container.InputContainer) -> bool:
+    name = container.format.name
+    return name in _STILL_IMAGE_FORMATS or name.endswith("_pipe")
 
 
 def _reason(error: BaseException) -> str:

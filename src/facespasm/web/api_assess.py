@@ -7,7 +7,9 @@ text, so they are asked) is assembled by the same function the command line call
 
 Bodies are strict: an unknown field is refused with its name, and an answer put beside
 `answers` instead of inside it is named as such, so nothing is silently left out of an
-assessment.
+assessment. The schema they publish is exact (`answer_schemas.py`): every finding with the
+values it takes, and `/assess` needing at least one of answers, a description or a video's
+evidence -- so a request that fits the schema is assessed and one that does not is refused.
 
 The interview is stateless: the client sends every answer so far, in order, and gets the next
 question (or the result). Replaying a dozen answers costs well under a millisecond, and no
@@ -16,10 +18,10 @@ session has to live on the server -- the pages and other clients drive the same 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, model_validator
 
 from facespasm.amounts import DAYS_EXAMPLE
 from facespasm.case import assess_case, make_case
@@ -27,6 +29,7 @@ from facespasm.knowledge import load_knowledge
 from facespasm.language import read
 from facespasm.reasoning import Assessment
 from facespasm.reasoning.interview import Question
+from facespasm.web.answer_schemas import NULL, Published, answer_pairs, answers_object, finding_ids
 from facespasm.web.bodies import documented_body, json_body
 from facespasm.web.responses import FastJSONResponse, JSONFragment
 from facespasm.web.schemas import AssessmentOut, ErrorOut, InterviewOut, ReadingOut
@@ -66,10 +69,33 @@ class _Strict(BaseModel):
         return data
 
 
+def _video_evidence() -> dict[str, Any]:
+    return {"anyOf": [answers_object(typed=False), NULL]}
+
+
+AnswersObject = Annotated[dict[str, Any], Published(answers_object)]
+AnswerPairs = Annotated[list[tuple[str, Any]], Published(answer_pairs)]
+WrongFindings = Annotated[list[str], Published(finding_ids)]
+VideoEvidence = Annotated[dict[str, Any] | None, Published(_video_evidence)]
+
+# What makes an assessment: answers (one at least, "don't know" counts), a description (even an
+# empty one), or a video's evidence -- the core refuses a case with none ("nothing to assess").
+SOMETHING_TO_ASSESS: list[JsonValue] = [
+    {"required": ["answers"], "properties": {"answers": {"type": "object", "minProperties": 1}}},
+    {"required": ["text"], "properties": {"text": {"type": "string"}}},
+    {
+        "required": ["video_evidence"],
+        "properties": {"video_evidence": {"type": "object", "minProperties": 1}},
+    },
+]
+
+
 class AssessIn(_Strict):
     """An assessment request: ⚑ answers, a description, video evidence -- at least one."""
 
-    answers: dict[str, Any] = Field(
+    model_config = ConfigDict(json_schema_extra={"anyOf": SOMETHING_TO_ASSESS})
+
+    answers: AnswersObject = Field(
         default_factory=dict,
         description="Answers {finding_id: value}; a missing key or null means unknown. "
         + AMOUNT_HELP,
@@ -78,8 +104,8 @@ class AssessIn(_Strict):
         ],
     )
     text: str | None = Field(None, description=TEXT_HELP, max_length=MAX_TEXT)
-    wrong: list[str] = Field(default_factory=list, description=WRONG_HELP)
-    video_evidence: dict[str, Any] | None = Field(
+    wrong: WrongFindings = Field(default_factory=list, description=WRONG_HELP)
+    video_evidence: VideoEvidence = Field(
         None,
         description="The `evidence` of an analysis from /analyze; the answers outrank it.",
     )
@@ -88,7 +114,7 @@ class AssessIn(_Strict):
 class InterviewIn(_Strict):
     """Every answer of the interview so far, in order; null is "don't know"."""
 
-    answers: list[tuple[str, Any]] = Field(
+    answers: AnswerPairs = Field(
         default_factory=list,
         description="Answers [finding_id, value] in the order given; null is don't know. "
         + AMOUNT_HELP,
@@ -96,10 +122,10 @@ class InterviewIn(_Strict):
             [["sudden_weakness", False], ["facial_weakness", None], ["duration_days", "2 years"]]
         ],
     )
-    back: bool = Field(False, description="Undo the last answer: its question comes back.")
+    back: StrictBool = Field(False, description="Undo the last answer: its question comes back.")
     text: str | None = Field(None, description=TEXT_HELP, max_length=MAX_TEXT)
-    wrong: list[str] = Field(default_factory=list, description=WRONG_HELP)
-    video_evidence: dict[str, Any] | None = Field(
+    wrong: WrongFindings = Field(default_factory=list, description=WRONG_HELP)
+    video_evidence: VideoEvidence = Field(
         None, description="Evidence already measured from a video; it is not asked again."
     )
 

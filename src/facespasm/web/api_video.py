@@ -5,18 +5,22 @@ deleted). The analysis itself -- seconds of decoding and landmark detection -- r
 thread, at most `ANALYSES_AT_ONCE` at a time, so the server keeps answering other requests
 while a video is measured. Only the derived result is stored, and only when the person asks
 (`save=true`); the video is kept only when the server allows it (`--keep-videos`) and the
-person asks (`keep_video=true`).
+person asks (`keep_video=true`). The form's fields are exactly those the schema publishes --
+`save` and `keep_video` "true" or "false", `timezone` an IANA name -- and anything else is a
+422 naming it, checked before the analysis starts.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 
 from facespasm.errors import VideoError
 from facespasm.web.deps import SettingsDep, app_engine
@@ -37,6 +41,39 @@ def _limiter(app: FastAPI) -> anyio.CapacityLimiter:
     return limiter
 
 
+def _form_schema() -> dict[str, Any]:
+    from facespasm.diary.bounds import time_zones
+
+    return {
+        "type": "object",
+        "required": ["file"],
+        "properties": {
+            "file": {"type": "string", "format": "binary"},
+            "save": {"type": "boolean", "description": "store the result"},
+            "keep_video": {
+                "type": "boolean",
+                "description": "keep the video (only with --keep-videos)",
+            },
+            "timezone": {
+                "type": "string",
+                "enum": sorted(time_zones()),
+                "description": "the person's IANA time zone, for the day a saved result is "
+                "filed under (default UTC)",
+            },
+        },
+        "additionalProperties": False,
+    }
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the form asks besides the video."""
+
+    save: bool = False
+    keep_video: bool = False
+    timezone: str = "UTC"
+
+
 @router.post(
     "/analyze",
     response_model=None,
@@ -49,23 +86,7 @@ def _limiter(app: FastAPI) -> anyio.CapacityLimiter:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {
-                            "file": {"type": "string", "format": "binary"},
-                            "save": {"type": "boolean", "description": "store the result"},
-                            "keep_video": {
-                                "type": "boolean",
-                                "description": "keep the video (only with --keep-videos)",
-                            },
-                            "timezone": {"type": "string", "description": "IANA zone"},
-                        },
-                    }
-                }
-            },
+            "content": {"multipart/form-data": {"schema": _form_schema()}},
         }
     },
     summary="Analyse a face video",
@@ -74,13 +95,15 @@ async def analyze(request: Request, settings: SettingsDep) -> FastJSONResponse:
     """Events, summary and evidence measured from an uploaded video (field `file`).
 
     Raises:
-        HTTPException: 413 too large, 415 not a video, 422 no video in the form.
+        HTTPException: 413 too large, 415 not a video, 422 no video or a bad form field.
         VideoError: the video cannot be read or shows no face (422).
     """
     from facespasm.video.analysis import analyze_video
     from facespasm.video.readable import readable
 
-    async with received_video(request, settings) as video:
+    folder = request.app.state.upload_folder
+    async with received_video(request, folder, settings.max_upload_bytes) as video:
+        options = _options(video.fields)
         try:
             analysis = await anyio.to_thread.run_sync(
                 analyze_video, video.path, limiter=_limiter(request.app)
@@ -91,15 +114,42 @@ async def analyze(request: Request, settings: SettingsDep) -> FastJSONResponse:
         # The temporary file's name means nothing to the person; show the name they sent.
         result["video"] = {**result["video"], "source": video.filename or "upload"}
         result["readable"] = readable(analysis)
-        if video.flag("save"):
+        if options.save:
             result["saved_id"] = await anyio.to_thread.run_sync(
-                _save, request.app, result, video.fields.get("timezone") or "UTC"
+                _save, request.app, result, options.timezone
             )
-        if video.flag("keep_video") and settings.keep_videos:
+        if options.keep_video and settings.keep_videos:
             kept = settings.kept_videos_folder() / _kept_name(video.kind)
             await anyio.to_thread.run_sync(shutil.move, video.path, kept)
             result["kept_video"] = str(kept)
     return FastJSONResponse(result)
+
+
+def _options(fields: dict[str, str]) -> Options:
+    """The form's fields, exactly as the schema publishes them: no others, true or false.
+
+    Raises:
+        HTTPException: an unknown field, or a yes/no field that is neither (422).
+        InputError: an unknown time zone (422).
+    """
+    from facespasm.diary.bounds import zone
+
+    unknown = sorted(set(fields) - {field.name for field in dataclasses.fields(Options)})
+    if unknown:
+        raise HTTPException(
+            422, f"unknown form field '{unknown[0]}'; send file, save, keep_video or timezone"
+        )
+    flags = {}
+    for name in ("save", "keep_video"):
+        value = fields.get(name, "false")
+        if value not in ("true", "false"):
+            raise HTTPException(
+                422, f"form field '{name}' must be true or false, not '{value[:20]}'"
+            )
+        flags[name] = value == "true"
+    timezone = fields.get("timezone", "UTC")
+    zone(timezone)
+    return Options(save=flags["save"], keep_video=flags["keep_video"], timezone=timezone)
 
 
 def _as_sent(message: str, video: ReceivedVideo) -> str:

@@ -2,8 +2,14 @@
 
 Routes hold no clinical logic: they parse, call the same core the command line calls
 (`assess`, `analyze_video`, the diary store and statistics), and present the result. Static
-files and templates ship inside the package, so the pages work offline with nothing fetched
-from the internet.
+files, templates and the API documentation's viewers ship inside the installed packages, so the
+pages work offline with nothing fetched from the internet.
+
+Around the routes, from the outside in, every request meets: the security headers
+(`security_headers.py`), the catch-all for unexpected failures (`incidents.py`), the trusted
+host check (`trusted_hosts.py`), the cross-site check (`same_origin.py`), the media-type check
+(`request_types.py`) and the body size limit (`body_limits.py`) -- each answering in the API's
+one error shape.
 """
 
 from __future__ import annotations
@@ -18,13 +24,28 @@ from fastapi.staticfiles import StaticFiles
 from facespasm.web.settings import Settings
 
 HERE = Path(__file__).parent
+API_PREFIX = "/api/v1"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The application, configured by `settings` (defaults: localhost, the user's diary)."""
+    """The application, configured by `settings` (defaults: localhost, the user's diary).
+
+    Making it prepares the private upload folder, deleting what a killed server left there.
+
+    Raises:
+        InputError: the upload folder cannot be made private.
+    """
     from facespasm import __version__
-    from facespasm.web import api, errors, pages
+    from facespasm.diary.csv_io import MAX_BYTES as MAX_CSV_BYTES
+    from facespasm.web import api, docs, errors, openapi, pages
+    from facespasm.web.body_limits import BodyLimits, Upload
     from facespasm.web.deps import close_engine
+    from facespasm.web.incidents import Incidents
+    from facespasm.web.request_types import RequestTypes
+    from facespasm.web.same_origin import SameOrigin
+    from facespasm.web.security_headers import SecurityHeaders
+    from facespasm.web.trusted_hosts import TrustedHosts
+    from facespasm.web.upload_folder import prepare_upload_folder
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -36,12 +57,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="facespasm",
         version=__version__,
         description="Why is my face twitching? Assessment, video measurement and a diary.",
-        docs_url="/docs",
+        docs_url=None,
+        redoc_url=None,
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.upload_folder = prepare_upload_folder(settings.upload_dir)
     errors.install(app)
-    app.include_router(api.router, prefix="/api/v1")
+    app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(pages.router)
+    docs.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    openapi.install(app)
+    uploads = {
+        f"{API_PREFIX}/analyze": Upload(settings.max_upload_bytes, "video"),
+        f"{API_PREFIX}/diary/import": Upload(MAX_CSV_BYTES, "CSV file"),
+    }
+    # Added innermost first: each wraps those added before it.
+    app.add_middleware(BodyLimits, default=settings.max_json_bytes, uploads=uploads)
+    app.add_middleware(RequestTypes, api=app)
+    app.add_middleware(SameOrigin)
+    app.add_middleware(TrustedHosts, trusted=settings.trusted_hosts)
+    app.add_middleware(Incidents)
+    app.add_middleware(SecurityHeaders, policies={"/redoc": docs.REDOC_POLICY})
     return app

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ErrorDetail(BaseModel):
@@ -23,6 +23,19 @@ class ErrorOut(BaseModel):
     """Every 4xx answer of the API."""
 
     error: ErrorDetail
+
+
+class IncidentDetail(BaseModel):
+    """An unexpected failure, and the id under which the server's log records it."""
+
+    message: str
+    incident: str = Field(pattern="^[0-9a-f]{12}$")
+
+
+class IncidentOut(BaseModel):
+    """The API's 500 answer: something failed on the server's side."""
+
+    error: IncidentDetail
 
 
 class ConditionOut(BaseModel):

@@ -1,24 +1,41 @@
-"""Server settings, from arguments (the `serve` command) or defaults; refused when unsafe.
+"""Server settings, from arguments (the `serve` command), `FACESPASM_*` variables or defaults.
 
-Decisions: values are checked when the settings are made, so a bad port or upload limit stops
-the server before it starts, with one line naming the value (an `InputError`, exit 2 from the
-command line). Binding beyond this computer is allowed -- a clinic needs it -- but the
-`local_only` property lets the server say so loudly on start.
+Decisions:
+- pydantic-settings reads them, and every value is checked when the settings are made, so a
+  bad port, limit or host name stops the server before it starts, with one line naming the
+  value (an `InputError`, exit 2 from the command line), never a traceback.
+- Binding beyond this computer is allowed -- a clinic needs it -- but `local_only` lets the
+  server say so loudly on start.
+- The server answers only to the host names in `allowed_hosts` (DNS rebinding: a web page on
+  `evil.example` whose name is re-pointed at 127.0.0.1 sends `Host: evil.example`). By default
+  these are the loopback names; a clinic lists its own (`FACESPASM_ALLOWED_HOSTS=clinic.example`),
+  and the address the server is bound to, when it is a specific one, is always allowed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ipaddress
+import re
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from facespasm.errors import InputError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# Listening on every address: no one name to add to the allowed hosts.
+WILDCARDS = ("0.0.0.0", "::", "")
 MAX_UPLOAD_MB_LIMIT = 10_000
+# The largest JSON body: an assessment with a 10,000-character description, every answer and a
+# video's evidence is under 100 KiB even with every character escaped as \uXXXX.
+DEFAULT_MAX_JSON_KB = 1024
+MAX_JSON_KB_LIMIT = 100 * 1024
+_DNS_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(BaseSettings):
     """How the server runs.
 
     Attributes:
@@ -26,30 +43,93 @@ class Settings:
         port: the port.
         database_url: the diary's database (None: $FACESPASM_DATABASE_URL or the default file).
         max_upload_mb: the largest video accepted, in MiB.
+        max_json_kb: the largest JSON request body, in KiB (413 beyond it).
         keep_videos: keep uploaded videos (otherwise only derived results are stored).
-        upload_dir: where uploads are written while they are analysed (None: the system's
-            temporary folder); each is deleted when its request ends.
+        upload_dir: the private folder uploads are written to while they are analysed (None:
+            `facespasm-uploads-<uid>` in the system's temporary folder); made 0700.
         video_dir: where kept videos go (None: `videos` in the user's data folder).
+        allowed_hosts: the host names the server answers to (empty: the loopback names);
+            `*.example.org` allows that domain's subdomains. `FACESPASM_ALLOWED_HOSTS` takes
+            them separated by commas.
     """
+
+    model_config = SettingsConfigDict(env_prefix="FACESPASM_", frozen=True, extra="forbid")
 
     host: str = "127.0.0.1"
     port: int = 8000
     database_url: str | None = None
     max_upload_mb: int = 500
+    max_json_kb: int = DEFAULT_MAX_JSON_KB
     keep_videos: bool = False
     upload_dir: Path | None = None
     video_dir: Path | None = None
+    allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(default=())
 
-    def __post_init__(self) -> None:
-        if not self.host.strip():
-            raise InputError("host must not be empty (e.g. 127.0.0.1)")
-        if isinstance(self.port, bool) or not 0 < self.port < 65536:
-            raise InputError(f"port must be between 1 and 65535, not {self.port}")
-        limit, given = MAX_UPLOAD_MB_LIMIT, self.max_upload_mb
-        if isinstance(given, bool) or not 1 <= given <= limit:
-            raise InputError(f"max upload must be between 1 and {limit} MB, not {given}")
-        if self.upload_dir is not None and not Path(self.upload_dir).is_dir():
-            raise InputError(f"upload folder {self.upload_dir} does not exist")
+    def __init__(self, **values: Any) -> None:
+        """Read and check the settings.
+
+        Raises:
+            InputError: a value is out of range or malformed (one line naming it).
+        """
+        try:
+            super().__init__(**values)
+        except ValidationError as error:
+            raise InputError(_one_line(error)) from None
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, host: str) -> str:
+        if not host.strip():
+            raise ValueError("host must not be empty (e.g. 127.0.0.1)")
+        return host
+
+    @field_validator("port", mode="before")
+    @classmethod
+    def _port(cls, port: object) -> object:
+        if isinstance(port, bool) or (isinstance(port, int) and not 0 < port < 65536):
+            raise ValueError(f"port must be between 1 and 65535, not {port}")
+        return port
+
+    @field_validator("max_upload_mb", mode="before")
+    @classmethod
+    def _max_upload(cls, given: object) -> object:
+        if isinstance(given, bool) or (
+            isinstance(given, int) and not 1 <= given <= MAX_UPLOAD_MB_LIMIT
+        ):
+            raise ValueError(
+                f"max upload must be between 1 and {MAX_UPLOAD_MB_LIMIT} MB, not {given}"
+            )
+        return given
+
+    @field_validator("max_json_kb", mode="before")
+    @classmethod
+    def _max_json(cls, given: object) -> object:
+        if isinstance(given, bool) or (
+            isinstance(given, int) and not 1 <= given <= MAX_JSON_KB_LIMIT
+        ):
+            raise ValueError(
+                f"max JSON body must be between 1 and {MAX_JSON_KB_LIMIT} KB, not {given}"
+            )
+        return given
+
+    @field_validator("upload_dir")
+    @classmethod
+    def _upload_dir(cls, folder: Path | None) -> Path | None:
+        if folder is not None and not folder.is_dir():
+            raise ValueError(f"upload folder {folder} does not exist")
+        return folder
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _allowed_hosts(cls, hosts: object) -> object:
+        if isinstance(hosts, str):
+            hosts = [name.strip() for name in hosts.split(",") if name.strip()]
+        if isinstance(hosts, list | tuple):
+            for name in hosts:
+                if not isinstance(name, str) or not _is_host_name(name):
+                    raise ValueError(f"'{name}' is not a host name (e.g. clinic.example)")
+            return tuple(name.lower() for name in hosts)
+        return hosts
 
     @property
     def local_only(self) -> bool:
@@ -61,6 +141,18 @@ class Settings:
         """The upload limit in bytes."""
         return self.max_upload_mb * 1024 * 1024
 
+    @property
+    def max_json_bytes(self) -> int:
+        """The JSON body limit in bytes."""
+        return self.max_json_kb * 1024
+
+    @property
+    def trusted_hosts(self) -> tuple[str, ...]:
+        """The host names requests may name: the allowed ones and a specific bound address."""
+        names = self.allowed_hosts or LOOPBACK
+        bound = self.host.strip().lower()
+        return names if bound in WILDCARDS or bound in names else (*names, bound)
+
     def kept_videos_folder(self) -> Path:
         """Where kept videos are stored (created if missing)."""
         if self.video_dir is not None:
@@ -71,3 +163,22 @@ class Settings:
             folder = Path(user_data_dir("facespasm", appauthor=False)) / "videos"
         folder.mkdir(parents=True, exist_ok=True)
         return folder
+
+
+def _is_host_name(name: str) -> bool:
+    """An IP address, or a DNS name (optionally `*.`-prefixed), without a port or a scheme."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        labels = name.removeprefix("*.").rstrip(".").split(".")
+        return all(_DNS_LABEL.fullmatch(label) for label in labels)
+    return True
+
+
+def _one_line(error: ValidationError) -> str:
+    """The first problem, as a person reads it: the validator's own sentence, or field: why."""
+    first = error.errors(include_url=False)[0]
+    if first["type"] == "value_error":
+        return str(first["ctx"]["error"])
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else str(first["msg"])

@@ -3,21 +3,21 @@
 Decisions:
 - The multipart body is parsed as it arrives (python-multipart's streaming parser) and the
   `file` part goes straight to a temporary file, so a 500 MB video never sits in memory; the
-  moment the part passes the limit the request is refused with 413 (and a `Content-Length` that
-  is already too large is refused before a byte is read).
+  moment the part passes the limit the request is refused with 413. (A `Content-Length` that is
+  already too large never gets here: `body_limits.py` refuses it before a byte is read.)
 - The type is judged from the first bytes of the content, never the file name: MP4 and
   QuickTime (`ftyp` box at offset 4), WebM / Matroska (EBML magic `1A 45 DF A3`), AVI
   (`RIFF....AVI `). Anything else is refused with 415 as soon as those bytes have arrived.
-- The temporary file lives in `Settings.upload_dir` (default: the system's temporary folder)
-  and is deleted when the request ends, whatever happened (`received_video` is a context
-  manager with the deletion in `finally`).
+- The temporary file lives in the server's private upload folder (`upload_folder.py`: 0700,
+  each file 0600 and locked while it exists, so a file left by a killed server is deleted when
+  the next one starts) and is deleted when the request ends, whatever happened
+  (`received_video` is a context manager with the deletion in `finally`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +27,11 @@ from fastapi import HTTPException, Request
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from facespasm.web.settings import Settings
+from facespasm.web.body_limits import too_large
+from facespasm.web.upload_folder import locked_upload_file
 
 SNIFF_BYTES = 12
 MAX_FIELD_BYTES = 1024
-# Multipart framing (boundaries, part headers, small fields) on top of the file itself.
-FRAMING_SLACK_BYTES = 64 * 1024
 SUPPORTED = "MP4, MOV, WebM, MKV or AVI"
 
 
@@ -63,10 +62,6 @@ class ReceivedVideo:
     filename: str | None
     size: int
     fields: dict[str, str] = field(default_factory=dict)
-
-    def flag(self, name: str) -> bool:
-        """Whether a form field is set to a true value ("true", "1", "yes", "on")."""
-        return self.fields.get(name, "").strip().lower() in {"true", "1", "yes", "on"}
 
 
 class _Receiver:
@@ -123,7 +118,7 @@ class _Receiver:
             return
         self.size += len(chunk)
         if self.size > self.limit:
-            raise HTTPException(413, _too_large(self.limit))
+            raise HTTPException(413, too_large("video", self.limit))
         if self.kind is None:
             self._sniff(chunk)
         self.out.write(chunk)
@@ -149,17 +144,16 @@ class _Receiver:
             )
 
 
-def _too_large(limit: int) -> str:
-    return f"the video is larger than the limit of {limit // (1024 * 1024)} MB"
-
-
 @contextlib.asynccontextmanager
-async def received_video(request: Request, settings: Settings) -> AsyncIterator[ReceivedVideo]:
+async def received_video(
+    request: Request, folder: Path, limit: int
+) -> AsyncIterator[ReceivedVideo]:
     """Stream a multipart upload's `file` part to a temporary file, deleted on exit.
 
     Args:
         request: The request whose body is `multipart/form-data` with a `file` field.
-        settings: The upload limit and the folder for temporary files.
+        folder: The private upload folder (`upload_folder.prepare_upload_folder`).
+        limit: The largest video accepted, in bytes.
 
     Yields:
         The video on disk, with the form's other fields.
@@ -171,34 +165,30 @@ async def received_video(request: Request, settings: Settings) -> AsyncIterator[
     boundary = options.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
         raise HTTPException(415, "send the video as multipart/form-data, in the field 'file'")
-    limit = settings.max_upload_bytes
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + FRAMING_SLACK_BYTES:
-        raise HTTPException(413, _too_large(limit))
-    folder = settings.upload_dir if settings.upload_dir is not None else None
-    descriptor, name = tempfile.mkstemp(prefix="facespasm-upload-", suffix=".video", dir=folder)
-    path = Path(name)
+    descriptor, path = locked_upload_file(folder)
+    # The descriptor holds the lock that marks the file as ours until it is deleted.
+    out = os.fdopen(descriptor, "wb")
     try:
-        with os.fdopen(descriptor, "wb") as out:
-            receiver = _Receiver(out, limit)
-            parser = MultipartParser(
-                boundary,
-                {
-                    "on_part_begin": receiver.on_part_begin,
-                    "on_header_field": receiver.on_header_field,
-                    "on_header_value": receiver.on_header_value,
-                    "on_header_end": receiver.on_header_end,
-                    "on_headers_finished": receiver.on_headers_finished,
-                    "on_part_data": receiver.on_part_data,
-                    "on_part_end": receiver.on_part_end,
-                },
-            )
-            try:
-                async for chunk in request.stream():
-                    parser.write(chunk)
-                parser.finalize()
-            except FormParserError as error:
-                raise HTTPException(422, f"the upload is not a readable form: {error}") from None
+        receiver = _Receiver(out, limit)
+        parser = MultipartParser(
+            boundary,
+            {
+                "on_part_begin": receiver.on_part_begin,
+                "on_header_field": receiver.on_header_field,
+                "on_header_value": receiver.on_header_value,
+                "on_header_end": receiver.on_header_end,
+                "on_headers_finished": receiver.on_headers_finished,
+                "on_part_data": receiver.on_part_data,
+                "on_part_end": receiver.on_part_end,
+            },
+        )
+        try:
+            async for chunk in request.stream():
+                parser.write(chunk)
+            parser.finalize()
+        except FormParserError as error:
+            raise HTTPException(422, f"the upload is not a readable form: {error}") from None
+        out.flush()
         if not receiver.seen_file or receiver.size == 0 or receiver.kind is None:
             raise HTTPException(422, "no video in the upload: send it in the field 'file'")
         yield ReceivedVideo(
@@ -210,3 +200,4 @@ async def received_video(request: Request, settings: Settings) -> AsyncIterator[
         )
     finally:
         path.unlink(missing_ok=True)
+        out.close()

@@ -132,7 +132,7 @@
     }
     const picture = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "group", "aria-label": "Timeline of " + events.length + " events" }, children);
     const legend = el("p", { class: "legend" }, ["left", "right", "both"].map((side) =>
-      el("span", {}, el("span", { class: "swatch", style: "background:" + COLOURS[side] }), FS.humanise(side) + (side === "both" ? " sides" : " side"))),
+      el("span", {}, el("span", { class: "swatch swatch-" + side }), FS.humanise(side) + (side === "both" ? " sides" : " side"))),
       el("span", { class: "help" }, events.length + (events.length === 1 ? " event" : " events")));
     $("timeline").replaceChildren(picture, legend);
     $("event-detail").textContent = events.length ? "Select an event for its details." : "No events were found.";
