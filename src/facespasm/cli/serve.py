@@ -62,7 +62,9 @@ def serve_command(
         typer.echo(
             f"facespasm is running at {address}\n"
             f"WARNING: listening on {host}, so other computers on the network can reach it; "
-            "the diary has no login. Use --host 127.0.0.1 to keep it to this computer.",
+            "the diary has no login. Use --host 127.0.0.1 to keep it to this computer.\n"
+            f"It answers only to the host names {', '.join(settings.trusted_hosts)}; set "
+            "FACESPASM_ALLOWED_HOSTS to the names other computers use to reach it.",
             err=True,
         )
     typer.echo("Press Ctrl+C to stop.")
