@@ -52,7 +52,14 @@ class Day:
 
 @dataclass(frozen=True, slots=True)
 class Treatment:
-    """A treatment given on a date: a botulinum toxin injection, a medicine, or surgery."""
+    """A treatment as a clinic records it: a botulinum toxin injection, a medicine, or surgery.
+
+    `dose_units` is the total (units of toxin; a medicine's daily dose), `name` the product or
+    medicine; a toxin's units may be split by side (`units_left`, `units_right`) and by site
+    (`sites`: (site, units) pairs). A medicine runs from `date` to `until` (None: still taken).
+    `reported_onset` and `reported_wear_off` are the person's own "it started working" and "it is
+    wearing off" dates for an injection, used as data by the cycle analysis.
+    """
 
     date: dt.date
     kind: TreatmentKind
@@ -60,3 +67,9 @@ class Treatment:
     dose_units: float | None = None
     name: str | None = None
     note: str | None = None
+    units_left: float | None = None
+    units_right: float | None = None
+    sites: tuple[tuple[str, float], ...] = ()
+    until: dt.date | None = None
+    reported_onset: dt.date | None = None
+    reported_wear_off: dt.date | None = None
