@@ -17,6 +17,7 @@ import numpy as np
 from facespasm.diary.csv_io import import_csv
 from facespasm.diary.database import open_database
 from facespasm.diary.records import CSV_COLUMNS, Day
+from facespasm.diary.store import Diary
 from facespasm.diary.triggers import trigger_analysis
 
 
@@ -59,9 +60,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         csv_path = ten_years(Path(folder) / "ten_years.csv")
         for run in range(5):
-            engine = open_database(f"sqlite:///{folder}/diary{run}.sqlite3")
+            engine = open_database(f"sqlite:///{folder}/diary{run}.sqlite3", schema="upgrade")
             started = time.perf_counter()
-            import_csv(engine, csv_path)
+            import_csv(Diary(engine), csv_path)
             imports.append(time.perf_counter() - started)
             engine.dispose()
     year = a_year()

@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 
 from facespasm.diary.database import open_database
-from facespasm.diary.models import DayFactors
+from facespasm.diary.models import DEFAULT_PERSON_ID, DayFactors
 
 DAYS = 100_000
 LAST = dt.date(2026, 11, 1)
@@ -48,9 +48,10 @@ end
 
 def seed(url: str) -> None:
     """The schema (migrated by the current code), then DAYS days written straight in."""
-    engine = open_database(url)
+    engine = open_database(url, schema="upgrade")
     rows = [
         {
+            "person_id": DEFAULT_PERSON_ID,
             "date": LAST - dt.timedelta(days=n),
             "episodes": n % 5,
             "sleep_hours": 7.0,

@@ -13,6 +13,7 @@ def test_the_exported_names() -> None:
             "ConditionResult",
             "Cycle",
             "Day",
+            "Diary",
             "Evidence",
             "EvidenceItem",
             "FacespasmError",

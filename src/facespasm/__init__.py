@@ -12,9 +12,10 @@ The public API is what this module exports (a test pins it)::
 `assess_case(answers, text=..., video=...)` assesses a whole case -- answers over the person's
 own words over a video -- as the command line and the web app do; `read(text).evidence()` is
 what a description in the person's own words says.
-`analyze_video(path)` measures a face video and `trigger_analysis(days)` a diary; they are
-loaded on first use (module `__getattr__`), so `import facespasm` stays as quick as the
-assessment needs and pulls in neither numpy nor MediaPipe nor statsmodels.
+`analyze_video(path)` measures a face video and `trigger_analysis(days)` a diary;
+`Diary(engine, person)` is one person's stored diary (`facespasm.diary.database` opens the
+engine). They are loaded on first use (module `__getattr__`), so `import facespasm` stays as
+quick as the assessment needs and pulls in neither numpy nor MediaPipe nor statsmodels.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from facespasm.case import assess_case
     from facespasm.diary.cycles import Cycle, toxin_cycles
     from facespasm.diary.records import Day, Treatment
+    from facespasm.diary.store import Diary
     from facespasm.diary.triggers import TriggerReport, trigger_analysis
     from facespasm.language import Reading, read
     from facespasm.video.analysis import VideoAnalysis, analyze_video
@@ -54,6 +56,7 @@ _LAZY = {
     "toxin_cycles": "facespasm.diary.cycles",
     "Cycle": "facespasm.diary.cycles",
     "Day": "facespasm.diary.records",
+    "Diary": "facespasm.diary.store",
     "Treatment": "facespasm.diary.records",
     "read": "facespasm.language",
     "assess_case": "facespasm.case",
@@ -75,6 +78,7 @@ __all__ = [
     "ConditionResult",
     "Cycle",
     "Day",
+    "Diary",
     "Evidence",
     "EvidenceItem",
     "FacespasmError",

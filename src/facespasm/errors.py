@@ -14,6 +14,18 @@ class InputError(FacespasmError, ValueError):
     """Input from the user (answers, files, values) that cannot be used as given."""
 
 
+class NotFoundError(InputError):
+    """An entry asked for by its id or date that the person's diary does not hold."""
+
+
+class ConflictError(InputError):
+    """A change, sound in itself, that conflicts with what the diary holds (a later wear-off)."""
+
+
+class OutdatedDatabaseError(InputError):
+    """A diary database whose schema is not the one this facespasm needs: `facespasm db upgrade`."""
+
+
 class KnowledgeError(FacespasmError):
     """A knowledge-base file that is missing, malformed or inconsistent."""
 

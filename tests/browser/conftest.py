@@ -68,6 +68,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = folder / "server.log"
     command = [sys.executable, "-m", "facespasm", "serve", "--port", str(port), "--db", db]
     env = {**os.environ, "FACESPASM_DATABASE_URL": db}
+    # A database named by --db is created (and migrated) by its keeper first, as a person does.
+    upgrade = [sys.executable, "-m", "facespasm", "db", "upgrade", "--db", db]
+    subprocess.run(upgrade, check=True, capture_output=True, env=env, cwd=REPO)
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO)
     url = f"http://127.0.0.1:{port}"

@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from facespasm.diary.database import open_database
+
 from .conftest import Run
 
 START = dt.date(2026, 1, 1)
@@ -35,7 +37,10 @@ def write_diary(path: Path, days: int = 90, seed: int = 1) -> Path:
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'diary.sqlite3'}"
+    """A diary database made as a person makes one: `facespasm db upgrade --db URL`."""
+    url = f"sqlite:///{tmp_path / 'diary.sqlite3'}"
+    open_database(url, schema="upgrade").dispose()
+    return url
 
 
 def test_import_show_export_round_trip(facespasm: Run, tmp_path: Path, db: str) -> None:

@@ -45,8 +45,8 @@ def test_the_readme_documents_every_command(command: str) -> None:
 GROUPS = [str(group.name) for group in app.registered_groups]
 
 
-def test_the_diary_is_a_group_of_commands() -> None:
-    assert GROUPS == ["diary"]
+def test_the_diary_and_the_database_are_groups_of_commands() -> None:
+    assert GROUPS == ["diary", "db"]
 
 
 @pytest.mark.parametrize(

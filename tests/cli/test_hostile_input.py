@@ -65,12 +65,12 @@ def places(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> dict[str, 
     """The placeholders' values: files and a diary with a day in it, in a folder of their own."""
     from facespasm.diary.database import open_database
     from facespasm.diary.records import Day
-    from facespasm.diary.store import record_day
+    from facespasm.diary.store import Diary
 
     folder = tmp_path_factory.mktemp("hostile")
     db = f"sqlite:///{folder / 'diary.sqlite3'}"
-    engine = open_database(db)
-    record_day(engine, Day(dt.date(2026, 1, 1), sleep_hours=7.0))
+    engine = open_database(db, schema="upgrade")  # as `facespasm db upgrade --db` does
+    Diary(engine).days.record(Day(dt.date(2026, 1, 1), sleep_hours=7.0))
     engine.dispose()
     (folder / "age5000.json").write_text('{"age": ' + "9" * 5000 + "}")
     (folder / "age4000.json").write_text('{"age": ' + "9" * 4000 + "}")

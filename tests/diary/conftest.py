@@ -20,6 +20,8 @@ from sqlalchemy.engine import make_url
 
 from facespasm.diary.database import open_database
 from facespasm.diary.models import Base
+from facespasm.diary.people import add_person
+from facespasm.diary.store import Diary
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -66,9 +68,21 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     """An engine on an empty diary database, its schema migrated to the newest revision."""
-    engine = open_database(db_url)
+    engine = open_database(db_url, schema="upgrade")
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def diary(engine: Engine) -> Diary:
+    """The local person's empty diary."""
+    return Diary(engine)
+
+
+@pytest.fixture
+def other(engine: Engine) -> Diary:
+    """Another person's empty diary, in the same database."""
+    return Diary(engine, add_person(engine, "someone else"))
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from facespasm.diary.csv_io import import_csv
 from facespasm.diary.database import is_conflict, run_write
 from facespasm.diary.models import DayFactors
 from facespasm.diary.records import CSV_COLUMNS, Day
-from facespasm.diary.store import days, record_day
+from facespasm.diary.store import Diary
 
 START = dt.date(2016, 1, 1)
 DATES = [START + dt.timedelta(days=n) for n in range(3000)]
@@ -49,13 +49,13 @@ def test_opposite_order_imports_of_the_same_dates_both_succeed(postgres, tmp_pat
 
     def run(path: Path) -> int:
         start.wait()
-        return import_csv(postgres, path)
+        return import_csv(Diary(postgres), path)
 
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(run, [forwards, backwards]))
 
     assert results == [len(DATES), len(DATES)]
-    stored = days(postgres)
+    stored = Diary(postgres).days.all()
     assert [day.date for day in stored] == DATES  # nothing lost
     # Each import is one transaction: the diary is one file or the other, never a mixture.
     assert {day.episodes for day in stored} in ({1}, {2})
@@ -64,7 +64,7 @@ def test_opposite_order_imports_of_the_same_dates_both_succeed(postgres, tmp_pat
 def test_a_deadlock_is_retried_in_a_fresh_transaction(postgres):
     first, second = DATES[:2]
     for date in (first, second):
-        record_day(postgres, Day(date, episodes=0))
+        Diary(postgres).days.record(Day(date, episodes=0))
     both_locked_one = threading.Barrier(2, timeout=10)
     attempts: list[str] = []
 
@@ -99,7 +99,7 @@ def test_a_deadlock_is_retried_in_a_fresh_transaction(postgres):
 def test_a_conflict_beyond_the_attempts_is_raised(postgres):
     first, second = DATES[:2]
     for date in (first, second):
-        record_day(postgres, Day(date, episodes=0))
+        Diary(postgres).days.record(Day(date, episodes=0))
     both_locked_one = threading.Barrier(2, timeout=10)
 
     def lock_in_order(dates: tuple[dt.date, dt.date]) -> None:

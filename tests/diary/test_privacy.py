@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 
 from facespasm.diary.database import default_url, error_line, open_database
-from facespasm.diary.store import log_episode
+from facespasm.diary.store import Diary
 
 MARKER = "private-marker-7f3a"
 
@@ -22,8 +22,8 @@ def mode(path: Path) -> int:
 
 def test_a_new_diary_file_and_its_journal_are_private(tmp_path):
     path = tmp_path / "diary.sqlite3"
-    engine = open_database(f"sqlite:///{path}")
-    log_episode(engine, side="left", regions=["eyelid"], note="after coffee", timezone="UTC")
+    engine = open_database(f"sqlite:///{path}", schema="upgrade")
+    Diary(engine).episodes.log(side="left", regions=["eyelid"], note="after coffee", timezone="UTC")
     journals = [path.with_name(path.name + end) for end in ("-wal", "-shm")]
     assert [mode(p) for p in [path, *journals]] == [0o600, 0o600, 0o600]
     engine.dispose()
@@ -65,7 +65,9 @@ def refusing_marker(engine, backend):
 
 def test_a_database_error_carries_no_values(refusing_marker):
     with pytest.raises(DBAPIError) as caught:
-        log_episode(refusing_marker, side="left", regions=["eyelid"], note=MARKER, timezone="UTC")
+        Diary(refusing_marker).episodes.log(
+            side="left", regions=["eyelid"], note=MARKER, timezone="UTC"
+        )
     assert "[parameters:" not in str(caught.value)  # hide_parameters
     assert MARKER not in error_line(caught.value)
     assert error_line(caught.value).startswith(("the database refused the change", "database"))

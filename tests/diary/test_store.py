@@ -1,7 +1,8 @@
-"""Storing the diary: episodes on the person's own calendar day, days, treatments, saved results."""
+"""Storing the diary: episodes on the person's own calendar day, days, treatments."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import subprocess
 import sys
@@ -10,19 +11,9 @@ import textwrap
 import pytest
 from sqlalchemy import func, select
 
-from facespasm.diary.models import Episode
+from facespasm.diary.models import Episodes
 from facespasm.diary.records import Day, Treatment
-from facespasm.diary.store import (
-    add_treatment,
-    days,
-    log_episode,
-    recent_episodes,
-    record_day,
-    save_result,
-    saved_results,
-    treatments,
-)
-from facespasm.errors import InputError
+from facespasm.errors import InputError, NotFoundError
 
 UTC = dt.UTC
 
@@ -78,51 +69,50 @@ def at_utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> d
         ),
     ],
 )
-def test_an_episode_belongs_to_the_persons_calendar_day(engine, at, timezone, instant, local_date):
-    log_episode(engine, side="left", regions=["eyelid"], at=at, timezone=timezone)
-    (stored,) = recent_episodes(engine, 5)
+def test_an_episode_belongs_to_the_persons_calendar_day(diary, at, timezone, instant, local_date):
+    diary.episodes.log(side="left", regions=["eyelid"], at=at, timezone=timezone)
+    (stored,) = diary.episodes.page(limit=5, newest_first=True)
     assert stored.occurred_at == instant
     assert stored.occurred_at.tzinfo == UTC
     assert stored.local_date == local_date
     assert stored.timezone == timezone
-    assert days(engine) == [Day(local_date, episodes=1)]
+    assert diary.days.all() == [Day(local_date, episodes=1)]
 
 
-def test_episodes_on_either_side_of_local_midnight_count_on_different_days(engine):
+def test_episodes_on_either_side_of_local_midnight_count_on_different_days(diary):
     # Three episodes within 1 hour of UTC time, around Berlin midnight on 9/10 March (UTC+1).
     for minute_utc in (22 * 60 + 50, 23 * 60 + 10, 23 * 60 + 40):
         at = at_utc(2024, 3, 9) + dt.timedelta(minutes=minute_utc)
-        log_episode(engine, side="right", regions=["cheek"], at=at, timezone="Europe/Berlin")
-    assert [(day.date, day.episodes) for day in days(engine)] == [
+        diary.episodes.log(side="right", regions=["cheek"], at=at, timezone="Europe/Berlin")
+    assert [(day.date, day.episodes) for day in diary.days.all()] == [
         (dt.date(2024, 3, 9), 1),  # 23:50 Berlin
         (dt.date(2024, 3, 10), 2),  # 00:10 and 00:40 Berlin, still 9 March in UTC
     ]
 
 
-def test_an_episode_is_stored_as_given(engine):
-    new_id = log_episode(
-        engine, side="both", regions=["mouth", "eyelid", "cheek"], severity=7, duration_s=12.5,
+def test_an_episode_is_stored_as_given(diary):
+    new_id = diary.episodes.log(side="both", regions=["mouth", "eyelid", "cheek"], severity=7, duration_s=12.5,
         note="after a long meeting", at=at_utc(2024, 2, 1, 9), timezone="UTC",
     )  # fmt: skip
-    (stored,) = recent_episodes(engine)
+    (stored,) = diary.episodes.page(newest_first=True)
     assert stored.id == new_id
     assert stored.regions == ("eyelid", "cheek", "mouth")  # anatomical order, top to bottom
     assert (stored.side, stored.severity, stored.duration_s) == ("both", 7, 12.5)
     assert stored.note == "after a long meeting"
 
 
-def test_recent_episodes_are_newest_first_and_limited(engine):
+def test_recent_episodes_are_newest_first_and_limited(diary):
     for hour in (9, 15, 11):
-        log_episode(
-            engine, side="left", regions=["eyelid"], at=at_utc(2024, 2, 1, hour), timezone="UTC"
+        diary.episodes.log(
+            side="left", regions=["eyelid"], at=at_utc(2024, 2, 1, hour), timezone="UTC"
         )
-    assert [e.occurred_at.hour for e in recent_episodes(engine, 2)] == [15, 11]
+    assert [e.occurred_at.hour for e in diary.episodes.page(limit=2, newest_first=True)] == [15, 11]
 
 
-def test_now_is_the_default_time(engine):
+def test_now_is_the_default_time(diary):
     before = dt.datetime.now(UTC)
-    log_episode(engine, side="left", regions=["brow"], timezone="Asia/Tokyo")
-    (stored,) = recent_episodes(engine)
+    diary.episodes.log(side="left", regions=["brow"], timezone="Asia/Tokyo")
+    (stored,) = diary.episodes.page(newest_first=True)
     assert before <= stored.occurred_at <= dt.datetime.now(UTC)
     assert (
         stored.local_date
@@ -142,39 +132,65 @@ def test_now_is_the_default_time(engine):
         ({"timezone": "Mars/Olympus_Mons"}, "unknown time zone 'Mars/Olympus_Mons'"),
     ],
 )
-def test_a_bad_episode_is_refused_and_nothing_is_stored(engine, kwargs, message):
+def test_a_bad_episode_is_refused_and_nothing_is_stored(diary, kwargs, message):
     values = {"side": "left", "regions": ["eyelid"], "timezone": "UTC", **kwargs}
     with pytest.raises(InputError, match=message):
-        log_episode(engine, **values)
-    assert recent_episodes(engine) == []
+        diary.episodes.log(**values)
+    assert diary.episodes.page(newest_first=True) == []
 
 
-def test_a_counted_number_of_episodes_wins_over_the_logged_ones(engine):
+def test_a_counted_number_of_episodes_wins_over_the_logged_ones(diary):
     noon = at_utc(2024, 4, 2, 12)
     for _ in range(3):
-        log_episode(engine, side="left", regions=["eyelid"], at=noon, timezone="UTC")
-    log_episode(
-        engine, side="left", regions=["eyelid"], at=noon + dt.timedelta(days=1), timezone="UTC"
+        diary.episodes.log(side="left", regions=["eyelid"], at=noon, timezone="UTC")
+    diary.episodes.log(
+        side="left", regions=["eyelid"], at=noon + dt.timedelta(days=1), timezone="UTC"
     )
-    record_day(engine, Day(dt.date(2024, 4, 1), sleep_hours=6.5))  # factors only, nothing logged
-    record_day(engine, Day(dt.date(2024, 4, 3), episodes=9, stress_0_10=8))  # counted
-    assert days(engine) == [
+    diary.days.record(Day(dt.date(2024, 4, 1), sleep_hours=6.5))  # factors only, nothing logged
+    diary.days.record(Day(dt.date(2024, 4, 3), episodes=9, stress_0_10=8))  # counted
+    assert diary.days.all() == [
         Day(dt.date(2024, 4, 1), episodes=0, sleep_hours=6.5),
         Day(dt.date(2024, 4, 2), episodes=3),
         Day(dt.date(2024, 4, 3), episodes=9, stress_0_10=8),
     ]
 
 
-def test_recording_a_day_again_merges_and_replace_overwrites(engine):
+def test_recording_a_day_again_merges_and_replace_overwrites(diary):
     date = dt.date(2024, 4, 1)
-    record_day(engine, Day(date, sleep_hours=7, nicotine=True), note="slept badly")
-    record_day(engine, Day(date, stress_0_10=6, caffeine_drinks=2))
+    diary.days.record(Day(date, sleep_hours=7, nicotine=True, note="slept badly"))
+    diary.days.record(Day(date, stress_0_10=6, caffeine_drinks=2))
     # nobody counted or logged episodes: unknown, not zero
-    assert days(engine) == [
-        Day(date, episodes=None, sleep_hours=7, caffeine_drinks=2, stress_0_10=6, nicotine=True)
+    assert diary.days.all() == [
+        Day(date, None, 7, caffeine_drinks=2, stress_0_10=6, nicotine=True, note="slept badly")
     ]
-    record_day(engine, Day(date, alcohol_drinks=1), replace=True)
-    assert days(engine) == [Day(date, episodes=None, alcohol_drinks=1)]
+    diary.days.record(Day(date, alcohol_drinks=1), replace=True)  # the note stays
+    assert diary.days.all() == [Day(date, episodes=None, alcohol_drinks=1, note="slept badly")]
+
+
+def test_an_edit_sets_what_it_names_and_clears_what_it_sets_to_none(diary):
+    date = dt.date(2024, 4, 1)
+    diary.days.record(Day(date, sleep_hours=7, stress_0_10=6, note="slept badly"))
+    edited = diary.days.edit(date, {"sleep_hours": None, "note": None, "caffeine_drinks": 3})
+    assert edited == Day(date, stress_0_10=6, caffeine_drinks=3)
+    assert diary.days.get(date) == edited
+    # a day not recorded yet is created by its first edit
+    assert diary.days.edit(dt.date(2024, 4, 2), {"stress_0_10": 2}) == Day(
+        dt.date(2024, 4, 2), stress_0_10=2
+    )
+    with pytest.raises(InputError, match="'sleep' is not a field of a day"):
+        diary.days.edit(date, {"sleep": 5})
+    with pytest.raises(InputError, match="stress_0_10: 11 is not between 0 and 10"):
+        diary.days.edit(date, {"stress_0_10": 11})
+
+
+def test_deleting_a_day_deletes_what_was_recorded_not_the_logged_episodes(diary):
+    date = dt.date(2024, 4, 1)
+    diary.days.record(Day(date, episodes=4, sleep_hours=7))
+    diary.episodes.log(side="left", regions=["eyelid"], at=at_utc(2024, 4, 1, 12), timezone="UTC")
+    diary.days.delete(date)
+    assert diary.days.all() == [Day(date, episodes=1)]  # the logged one, an entry of its own
+    with pytest.raises(NotFoundError, match="nothing recorded for 2024-04-01"):
+        diary.days.delete(date)
 
 
 @pytest.mark.parametrize(
@@ -189,13 +205,13 @@ def test_recording_a_day_again_merges_and_replace_overwrites(engine):
         ),
     ],
 )
-def test_a_bad_day_is_refused(engine, day, message):
+def test_a_bad_day_is_refused(diary, day, message):
     with pytest.raises(InputError, match=message):
-        record_day(engine, day)
-    assert days(engine) == []
+        diary.days.record(day)
+    assert diary.days.all() == []
 
 
-def test_treatments_come_back_in_date_order(engine):
+def test_treatments_come_back_in_date_order(diary):
     later = Treatment(
         dt.date(2024, 5, 2),
         "botulinum_toxin",
@@ -206,9 +222,12 @@ def test_treatments_come_back_in_date_order(engine):
     earlier = Treatment(
         dt.date(2024, 1, 15), "medication", name="clonazepam", note="0.5 mg at night"
     )
-    add_treatment(engine, later)
-    add_treatment(engine, earlier)
-    assert treatments(engine) == [earlier, later]
+    later_id = diary.treatments.add(later)
+    earlier_id = diary.treatments.add(earlier)
+    assert diary.treatments.all() == [
+        dataclasses.replace(earlier, id=earlier_id),
+        dataclasses.replace(later, id=later_id),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -219,61 +238,30 @@ def test_treatments_come_back_in_date_order(engine):
         (Treatment(dt.date(2024, 1, 1), "botulinum_toxin", dose_units=-1), "dose: -1 is not"),
     ],
 )
-def test_a_bad_treatment_is_refused(engine, treatment, message):
+def test_a_bad_treatment_is_refused(diary, treatment, message):
     with pytest.raises(InputError, match=message):
-        add_treatment(engine, treatment)
-    assert treatments(engine) == []
-
-
-def test_a_saved_result_comes_back_on_the_persons_day(engine):
-    result = {
-        "triage": {"level": "see_doctor"},
-        "conditions": [{"id": "hemifacial_spasm", "probability": 0.61}],
-        "note": "Gesichtszucken",
-    }
-    save_result(
-        engine, "assessment", result, at=at_utc(2024, 3, 9, 23, 30), timezone="Europe/Berlin"
-    )
-    save_result(engine, "video", {"events": []}, at=at_utc(2024, 3, 11, 8), timezone="UTC")
-    (stored,) = saved_results(engine, "assessment")
-    assert stored.result == result
-    assert stored.local_date == dt.date(2024, 3, 10)
-    assert stored.created_at == at_utc(2024, 3, 9, 23, 30)
-    assert [r.kind for r in saved_results(engine)] == ["assessment", "video"]
-
-
-@pytest.mark.parametrize(
-    ("kind", "result", "message"),
-    [
-        ("diagnosis", {}, "result kind must be assessment or video"),
-        ("video", {"blink_rate": float("nan")}, "cannot be saved as JSON"),
-        ("video", {"when": dt.date(2024, 1, 1)}, "cannot be saved as JSON"),
-    ],
-)
-def test_a_result_that_cannot_be_saved_is_refused(engine, kind, result, message):
-    with pytest.raises(InputError, match=message):
-        save_result(engine, kind, result, timezone="UTC")
-    assert saved_results(engine) == []
+        diary.treatments.add(treatment)
+    assert diary.treatments.all() == []
 
 
 WRITER = textwrap.dedent(
     """
     import pathlib, sys, time
     from facespasm.diary.database import open_database
-    from facespasm.diary.store import log_episode
+    from facespasm.diary.store import Diary
 
     url, go, name = sys.argv[1:4]
-    engine = open_database(url)
+    diary = Diary(open_database(url))
     print("ready", flush=True)
     while not pathlib.Path(go).exists():
         time.sleep(0.002)
     for n in range(100):
-        log_episode(engine, side="left", regions=["eyelid"], note=f"{name}-{n}", timezone="UTC")
+        diary.episodes.log(side="left", regions=["eyelid"], note=f"{name}-{n}", timezone="UTC")
     """
 )
 
 
-def test_two_processes_logging_at_once_lose_nothing(engine, db_url, tmp_path):
+def test_two_processes_logging_at_once_lose_nothing(diary, db_url, tmp_path):
     go = tmp_path / "go"
     writers = [
         subprocess.Popen(
@@ -297,7 +285,45 @@ def test_two_processes_logging_at_once_lose_nothing(engine, db_url, tmp_path):
             if writer.poll() is None:
                 writer.kill()
                 writer.communicate()
-    with engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(Episode)).scalar_one() == 200
-        notes = set(connection.scalars(select(Episode.note)).all())
+    with diary.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(Episodes)).scalar_one() == 200
+        notes = set(connection.scalars(select(Episodes.note)).all())
     assert notes == {f"{name}-{n}" for name in ("first", "second") for n in range(100)}
+
+
+def test_an_episode_is_edited_and_checked_as_a_new_one(diary):
+    new_id = diary.episodes.log(
+        side="left", regions=["eyelid"], severity=3, note="coffee", at=at_utc(2024, 3, 9, 23, 30),
+        timezone="UTC",
+    )  # fmt: skip
+    edited = diary.episodes.edit(new_id, {"regions": ["mouth", "eyelid"], "severity": None})
+    assert (edited.regions, edited.severity, edited.note) == (("eyelid", "mouth"), None, "coffee")
+    # a new time zone alone keeps the instant and moves it to the person's day there
+    moved = diary.episodes.edit(new_id, {"timezone": "Europe/Berlin"})
+    assert (moved.occurred_at, moved.local_date) == (
+        at_utc(2024, 3, 9, 23, 30),
+        dt.date(2024, 3, 10),
+    )
+    # a new time is read as logging reads it: wall-clock time in the person's zone
+    moved = diary.episodes.edit(new_id, {"at": dt.datetime(2024, 3, 11, 8, 0)})
+    assert (moved.occurred_at, moved.local_date) == (at_utc(2024, 3, 11, 7), dt.date(2024, 3, 11))
+    assert diary.episodes.get(new_id) == moved
+    with pytest.raises(InputError, match="severity must be a whole number from 0 to 10"):
+        diary.episodes.edit(new_id, {"severity": 11})
+    with pytest.raises(InputError, match="'occurred' is not a field of an episode"):
+        diary.episodes.edit(new_id, {"occurred": None})
+    assert diary.episodes.get(new_id) == moved
+
+
+def test_a_deleted_episode_no_longer_counts(diary):
+    keep = diary.episodes.log(
+        side="left", regions=["eyelid"], at=at_utc(2024, 3, 1, 9), timezone="UTC"
+    )
+    gone = diary.episodes.log(
+        side="left", regions=["eyelid"], at=at_utc(2024, 3, 1, 10), timezone="UTC"
+    )
+    diary.episodes.delete(gone)
+    assert [e.id for e in diary.episodes.all()] == [keep]
+    assert diary.days.all() == [Day(dt.date(2024, 3, 1), episodes=1)]
+    with pytest.raises(NotFoundError, match=f"no episode {gone} in this diary"):
+        diary.episodes.get(gone)

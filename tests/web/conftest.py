@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from facespasm.diary.database import open_database
 from facespasm.web.app import create_app
 from facespasm.web.settings import Settings
 
@@ -25,12 +26,11 @@ def make_client(tmp_path: Path, upload_dir: Path) -> Iterator:
     """Build a client for an app with some settings changed; each on this test's own database."""
     clients: list[TestClient] = []
 
+    url = f"sqlite:///{tmp_path / 'diary.sqlite3'}"
+    open_database(url, schema="upgrade").dispose()  # as `facespasm db upgrade --db` does
+
     def make(**changes) -> TestClient:
-        settings = Settings(
-            database_url=f"sqlite:///{tmp_path / 'diary.sqlite3'}",
-            upload_dir=upload_dir,
-            **changes,
-        )
+        settings = Settings(database_url=url, upload_dir=upload_dir, **changes)
         # A loopback name: the server answers to no other host (DNS rebinding).
         client = TestClient(create_app(settings), base_url="http://127.0.0.1")
         client.__enter__()

@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from facespasm.diary.database import open_database
-from facespasm.diary.store import saved_results
-
 
 @pytest.fixture(scope="module")
 def clip(shared: Path) -> bytes:
@@ -36,16 +33,20 @@ def test_a_real_clip_gives_its_events(client, clip, upload_dir):
     assert list(upload_dir.iterdir()) == []  # the temporary file is gone after success
 
 
-def test_the_result_is_stored_only_when_asked(client, clip, tmp_path):
-    response = upload(client, clip, save="true")
+def test_the_result_is_kept_as_a_measurement_only_when_asked(client, clip):
+    assert upload(client, clip).status_code == 200
+    assert client.get("/api/v1/diary/measurements").json() == []
+    response = upload(client, clip, save="true", timezone="Europe/Berlin")
     assert response.status_code == 200, response.text
-    engine = open_database(f"sqlite:///{tmp_path / 'diary.sqlite3'}")
-    try:
-        stored = saved_results(engine, "video")
-    finally:
-        engine.dispose()
-    assert [result.id for result in stored] == [response.json()["saved_id"]]
-    assert stored[0].result["events"] == response.json()["events"]
+    body = response.json()
+    (measured,) = client.get("/api/v1/diary/measurements").json()
+    assert measured["id"] == body["saved_id"]
+    assert measured["timezone"] == "Europe/Berlin"
+    assert measured["face_minutes"] == body["summary"]["face_minutes"]
+    assert measured["blink_rate_per_min"] == body["summary"]["blink_rate_per_min"]
+    assert measured["spasms_per_min_left"] == 0  # one blink, no spasm
+    kept = client.get(f"/api/v1/diary/measurements/{measured['id']}/analysis").json()
+    assert kept["events"] == body["events"]
 
 
 def test_an_upload_over_the_limit_is_413(make_client, upload_dir):

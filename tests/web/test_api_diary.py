@@ -9,7 +9,7 @@ from sqlalchemy import insert
 
 from facespasm.diary import csv_io
 from facespasm.diary.database import open_database
-from facespasm.diary.models import DayFactors, TreatmentRecord
+from facespasm.diary.models import DEFAULT_PERSON_ID, DayFactors, Treatments
 
 GOOD_CSV = (
     "date,episodes,sleep_hours,caffeine_drinks,alcohol_drinks,stress_0_10,screen_hours,nicotine\n"
@@ -274,10 +274,11 @@ def test_dates_stored_out_of_range_never_break_the_analyses(client, tmp_path):
     # As an older version stored them: a day at 0001-01-01 and an injection on 9999-12-31.
     client.put("/api/v1/diary/days/2026-03-01", json={"episodes": 2})
     engine = open_database(f"sqlite:///{tmp_path / 'diary.sqlite3'}")
+    me = {"person_id": DEFAULT_PERSON_ID}
     with engine.begin() as connection:
-        connection.execute(insert(DayFactors), [{"date": dt.date(1, 1, 1), "episodes": 1}])
+        connection.execute(insert(DayFactors), [{**me, "date": dt.date(1, 1, 1), "episodes": 1}])
         connection.execute(
-            insert(TreatmentRecord), [{"date": dt.date(9999, 12, 31), "kind": "botulinum_toxin"}]
+            insert(Treatments), [{**me, "date": dt.date(9999, 12, 31), "kind": "botulinum_toxin"}]
         )
     engine.dispose()
     triggers = client.get("/api/v1/diary/triggers")
@@ -285,3 +286,53 @@ def test_dates_stored_out_of_range_never_break_the_analyses(client, tmp_path):
     assert any("1 day dated outside 1900-01-01" in note for note in triggers.json()["notes"])
     cycles = client.get("/api/v1/diary/cycles")
     assert (cycles.status_code, cycles.json()) == (200, [])
+
+
+def test_an_episode_is_read_edited_and_deleted_by_its_id(client):
+    body = {**EPISODE, "severity": 4, "note": "coffee", "at": "2026-03-01T23:30:00+00:00"}
+    new_id = client.post("/api/v1/diary/episodes", json=body).json()["id"]
+    episode = client.get(f"/api/v1/diary/episodes/{new_id}").json()
+    assert (episode["severity"], episode["local_date"]) == (4, "2026-03-01")
+    edited = client.patch(
+        f"/api/v1/diary/episodes/{new_id}",
+        json={"severity": None, "regions": ["mouth", "eyelid"], "timezone": "Europe/Berlin"},
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json() == {
+        **episode, "severity": None, "regions": ["eyelid", "mouth"], "timezone": "Europe/Berlin",
+        "local_date": "2026-03-02",  # the same instant is already 2 March in Berlin
+    }  # fmt: skip
+    assert client.get("/api/v1/diary/days").json()[0]["date"] == "2026-03-02"
+    refused = client.patch(f"/api/v1/diary/episodes/{new_id}", json={"side": None})
+    assert refused.status_code == 422
+    assert client.delete(f"/api/v1/diary/episodes/{new_id}").status_code == 204
+    assert client.get(f"/api/v1/diary/episodes/{new_id}").status_code == 404
+    assert client.get("/api/v1/diary/days").json() == []
+
+
+def test_a_day_is_read_edited_with_nulls_and_deleted(client):
+    client.put("/api/v1/diary/days/2026-03-01", json={"sleep_hours": 6, "note": "exam"})
+    response = client.put("/api/v1/diary/days/2026-03-01", json={"sleep_hours": None})
+    assert response.status_code == 200
+    assert response.json() == {
+        "date": "2026-03-01", "episodes": None, "sleep_hours": None, "caffeine_drinks": None,
+        "alcohol_drinks": None, "stress_0_10": None, "screen_hours": None, "nicotine": None,
+        "note": "exam",
+    }  # fmt: skip
+    assert client.get("/api/v1/diary/days/2026-03-01").json() == response.json()
+    assert client.delete("/api/v1/diary/days/2026-03-01").status_code == 204
+    for gone in (
+        client.get("/api/v1/diary/days/2026-03-01"),
+        client.delete("/api/v1/diary/days/2026-03-01"),
+    ):
+        assert gone.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/episodes/0", "/episodes/2147483648", "/episodes/1.0", "/episodes/+1", "/treatments/x"],
+)
+def test_an_id_is_a_whole_number_a_database_can_hold(client, path):
+    response = client.get("/api/v1/diary" + path)
+    assert response.status_code == 422
+    assert "path.id: must be a whole number from 1 to 2147483647" in response.text

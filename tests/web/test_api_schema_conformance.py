@@ -17,6 +17,7 @@ from pathlib import Path
 import schemathesis
 from schemathesis.config import SchemathesisConfig
 
+from facespasm.diary.database import open_database
 from facespasm.web.app import create_app
 from facespasm.web.settings import Settings
 
@@ -28,11 +29,9 @@ ORIGIN = "http://127.0.0.1"
 # Made when the module is collected, since schemathesis makes one test per operation from it;
 # the folder (an empty diary, the uploads) goes when the test session ends.
 FOLDER = tempfile.TemporaryDirectory(prefix="facespasm-schema-")
-APP = create_app(
-    Settings(
-        database_url=f"sqlite:///{Path(FOLDER.name) / 'diary.sqlite3'}", upload_dir=FOLDER.name
-    )
-)
+DATABASE = f"sqlite:///{Path(FOLDER.name) / 'diary.sqlite3'}"
+open_database(DATABASE, schema="upgrade").dispose()
+APP = create_app(Settings(database_url=DATABASE, upload_dir=FOLDER.name))
 schema = schemathesis.openapi.from_asgi(
     "/openapi.json",
     APP,

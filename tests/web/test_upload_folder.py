@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from facespasm.diary.database import open_database
 from facespasm.errors import InputError
 from facespasm.web.upload_folder import (
     locked_upload_file,
@@ -86,6 +87,7 @@ def _free_port() -> int:
 def _serve(tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
     """`facespasm serve` as a person starts it, its temporary folder in `tmp_path`."""
     db = f"sqlite:///{tmp_path / 'diary.sqlite3'}"
+    open_database(db, schema="upgrade").dispose()  # as `facespasm db upgrade --db` does
     env = {**os.environ, "TMPDIR": str(tmp_path), "FACESPASM_DATABASE_URL": db}
     command = [sys.executable, "-m", "facespasm", "serve", "--port", str(port), "--db", db]
     log = tmp_path / f"server-{port}.log"

@@ -20,6 +20,7 @@ import typer
 
 from facespasm.cli.analyze import analyze_command
 from facespasm.cli.assess import assess_command
+from facespasm.cli.db import db_app
 from facespasm.cli.diary import diary_app
 from facespasm.cli.knowledge import knowledge_command
 from facespasm.cli.serve import serve_command
@@ -40,6 +41,7 @@ app.command("knowledge")(knowledge_command)
 app.command("synth")(synth_command)
 app.command("serve")(serve_command)
 app.add_typer(diary_app, name="diary")
+app.add_typer(db_app, name="db")
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2

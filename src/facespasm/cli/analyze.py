@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from facespasm.cli.diary_options import local_timezone, open_diary
 from facespasm.cli.outputs import check_writable, writing
 from facespasm.errors import InputError
 
@@ -36,13 +37,27 @@ def analyze_command(
     max_side: Annotated[
         int, typer.Option(help="Downscale frames so their longer side is at most this.")
     ] = 1280,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save", help="Keep the result in your diary as a dated measurement (not the video)."
+        ),
+    ] = False,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Diary database URL (with --save).")
+    ] = None,
 ) -> None:
     """Measure twitching in a face video: when, where and on which side the face moved."""
     if annotate is not None and video is None:
         raise InputError("--annotate needs a video file")
     check_writable(plot, "--plot")
     check_writable(annotate, "--annotate")
+    # The diary is opened first: a database that cannot be used is said before minutes of work.
+    diary = open_diary(db) if save else None
     analysis = run_analysis(video, camera=camera, seconds=seconds, max_side=max_side)
+    if diary is not None:
+        kept = diary.measurements.save(analysis.to_dict(), timezone=local_timezone())
+        typer.echo(f"facespasm: kept in your diary as measurement {kept.id}.", err=True)
     if plot is not None:
         from facespasm.video.plot import plot_timeline
 

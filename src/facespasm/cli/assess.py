@@ -45,22 +45,31 @@ def assess_command(
         typer.Option("--diary", help="Use the lifestyle factors of the diary's last 14 days."),
     ] = False,
     db: Annotated[
-        str | None, typer.Option("--db", help="Diary database URL (with --diary).")
+        str | None, typer.Option("--db", help="Diary database URL (with --diary or --save).")
     ] = None,
     width: Annotated[
         int | None, typer.Option(help="Width of the report in characters (default: terminal).")
     ] = None,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="Keep this assessment in your diary, to compare with later ones "
+            "(`facespasm diary assessments`).",
+        ),
+    ] = False,
 ) -> None:
     """Assess a twitching face: likely causes, how urgently to see a doctor, and what to do."""
+    from facespasm.cli.diary_options import local_timezone, open_diary
     from facespasm.reasoning import Evidence
 
+    own_diary = open_diary(db) if diary or save else None
     diary_evidence = Evidence()
     if diary:
-        from facespasm.diary.database import database_url, open_database
         from facespasm.diary.evidence import diary_evidence as from_diary
-        from facespasm.diary.store import days
 
-        diary_evidence = from_diary(days(open_database(database_url(db))))
+        assert own_diary is not None
+        diary_evidence = from_diary(own_diary.days.all())
     video_evidence = Evidence()
     if video is not None:
         from facespasm.cli.analyze import run_analysis
@@ -91,6 +100,9 @@ def assess_command(
             known=video_evidence.merged(diary_evidence),
             reading=read(description) if description is not None else None,
         )
+    if own_diary is not None and save:
+        kept = own_diary.assessments.save(result.to_dict(), timezone=local_timezone())
+        typer.echo(f"facespasm: kept in your diary as assessment {kept.id}.", err=True)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return

@@ -1,47 +1,45 @@
 """`facespasm diary ...`: log twitches and days, import a spreadsheet, find this person's triggers.
 
 Every command takes `--db URL` (any SQLAlchemy URL; else $FACESPASM_DATABASE_URL; else a SQLite
-file in the user's data folder). Storage and statistics live in `facespasm.diary`; this module
-only parses, calls and prints.
+file in the user's data folder, created and migrated on first use) and drives one `Diary`, the
+local app's person's. Storage and statistics live in `facespasm.diary`; this module only parses,
+calls and prints. Treatments are `cli/treatments.py`'s, kept measurements and assessments
+`cli/kept.py`'s.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from facespasm.cli.diary_options import (
+    AsJson,
+    Db,
+    Timezone,
+    local_timezone,
+    open_diary,
+    parse_date,
+    parse_datetime,
+    show_value,
+)
+from facespasm.cli.kept import assessments_command, measurements_command
 from facespasm.cli.outputs import check_writable, writing
+from facespasm.cli.treatments import treatment_app
 from facespasm.errors import InputError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from facespasm.diary.entries import Stored
 
 diary_app = typer.Typer(
     help="A diary of twitches, lifestyle and treatment: which factors drive your twitching.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-treatment_app = typer.Typer(
-    help="Treatments: botulinum toxin, medicines, surgery.", no_args_is_help=True
-)
-diary_app.add_typer(treatment_app, name="treatment")
-
-Db = Annotated[
-    str | None,
-    typer.Option(
-        "--db", help="Database URL (SQLAlchemy); default: $FACESPASM_DATABASE_URL or a local file."
-    ),
-]
-Timezone = Annotated[
-    str | None,
-    typer.Option(help="Your IANA time zone, e.g. Europe/London (default: this computer's)."),
-]
 
 
 SHORT_HEADINGS = {
@@ -52,23 +50,6 @@ SHORT_HEADINGS = {
     "stress_0_10": "stress",
     "screen_hours": "screen h",
 }
-
-
-def _engine(db: str | None) -> Engine:
-    from facespasm.diary.database import database_url, open_database
-
-    return open_database(database_url(db))
-
-
-def local_timezone() -> str:
-    """This computer's IANA time zone name ($TZ, then /etc/localtime), or UTC."""
-    if os.environ.get("TZ"):
-        return os.environ["TZ"]
-    try:
-        target = str(Path("/etc/localtime").resolve())
-    except OSError:
-        return "UTC"
-    return target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "UTC"
 
 
 @diary_app.command("log")
@@ -86,11 +67,9 @@ def log_command(
     db: Db = None,
 ) -> None:
     """Log a twitch episode now (or --at a time): side, regions, severity."""
-    from facespasm.diary.store import log_episode
-
-    when = _parse_datetime(at) if at else None
-    log_episode(
-        _engine(db), side=side, regions=tuple(region), severity=severity, duration_s=duration,
+    when = parse_datetime(at) if at else None
+    open_diary(db).episodes.log(
+        side=side, regions=tuple(region), severity=severity, duration_s=duration,
         note=note, at=when, timezone=timezone or local_timezone(),
     )  # fmt: skip
     typer.echo(
@@ -123,14 +102,13 @@ def day_command(
 ) -> None:
     """Record a day's factors: sleep, caffeine, alcohol, stress, screens, nicotine."""
     from facespasm.diary.records import Day
-    from facespasm.diary.store import record_day
 
     day = Day(
-        date=_parse_date(date) if date else dt.date.today(), episodes=episodes, sleep_hours=sleep,
+        date=parse_date(date) if date else dt.date.today(), episodes=episodes, sleep_hours=sleep,
         caffeine_drinks=caffeine, alcohol_drinks=alcohol, stress_0_10=stress,
-        screen_hours=screen, nicotine=nicotine,
+        screen_hours=screen, nicotine=nicotine, note=note,
     )  # fmt: skip
-    record_day(_engine(db), day, note=note)
+    open_diary(db).days.record(day)
     typer.echo(f"Recorded {day.date.isoformat()}.")
 
 
@@ -148,7 +126,7 @@ def import_command(
     """Import days from a CSV spreadsheet (all or nothing: a bad row imports nothing)."""
     from facespasm.diary.csv_io import import_csv
 
-    count = import_csv(_engine(db), file)
+    count = import_csv(open_diary(db), file)
     typer.echo(f"Imported {count} days from {file}.")
 
 
@@ -163,7 +141,7 @@ def export_command(
     from facespasm.diary.csv_io import export_csv
 
     check_writable(file, "the export file")
-    export_csv(_engine(db), file if file is not None else sys.stdout)
+    export_csv(open_diary(db), file if file is not None else sys.stdout)
 
 
 @diary_app.command("show")
@@ -176,47 +154,18 @@ def show_command(
     from rich.table import Table
 
     from facespasm.diary.records import FACTORS
-    from facespasm.diary.store import days as all_days
 
     if not 1 <= days <= 10_000:
         raise InputError(f"--days must be between 1 and 10000, not {days}")
-    recent = all_days(_engine(db), limit=days, newest_first=True)[::-1]
+    recent = open_diary(db).days.page(limit=days, newest_first=True)[::-1]
     table = Table(title=f"The last {len(recent)} days in the diary")
     table.add_column("date", no_wrap=True, min_width=10)
     for column in ("episodes", *FACTORS):
         table.add_column(SHORT_HEADINGS.get(column, column), justify="right")
     for day in recent:
         values = [getattr(day, name) for name in ("episodes", *FACTORS)]
-        table.add_row(day.date.isoformat(), *("" if v is None else _show(v) for v in values))
+        table.add_row(day.date.isoformat(), *("" if v is None else show_value(v) for v in values))
     Console().print(table)
-
-
-@treatment_app.command("add")
-def treatment_add_command(
-    kind: Annotated[
-        str, typer.Option(help="botulinum_toxin, medication or microvascular_decompression.")
-    ],
-    date: Annotated[str | None, typer.Option(help="When (YYYY-MM-DD); default: today.")] = None,
-    side: Annotated[str | None, typer.Option(help="left, right or both.")] = None,
-    dose: Annotated[float | None, typer.Option(help="Dose in units (botulinum toxin).")] = None,
-    name: Annotated[str | None, typer.Option(help="Name of the medicine or product.")] = None,
-    note: Annotated[str | None, typer.Option(help="Anything else.")] = None,
-    db: Db = None,
-) -> None:
-    """Record a treatment, e.g. a botulinum toxin injection, to follow how it works."""
-    from facespasm.diary.records import SIDES, TREATMENT_KINDS, Treatment
-    from facespasm.diary.store import add_treatment
-
-    if kind not in TREATMENT_KINDS:
-        raise InputError(f"--kind must be {', '.join(TREATMENT_KINDS)}, not {kind[:40]!r}")
-    if side is not None and side not in SIDES:
-        raise InputError(f"--side must be {', '.join(SIDES)}, not {side[:40]!r}")
-    treatment = Treatment(
-        date=_parse_date(date) if date else dt.date.today(), kind=kind, side=side,
-        dose_units=dose, name=name, note=note,
-    )  # fmt: skip
-    add_treatment(_engine(db), treatment)
-    typer.echo(f"Recorded {kind.replace('_', ' ')} on {treatment.date.isoformat()}.")
 
 
 @diary_app.command("triggers")
@@ -231,13 +180,12 @@ def triggers_command(
     db: Db = None,
 ) -> None:
     """Which of your habits go with more twitching: rate ratios with 95% confidence intervals."""
-    from facespasm.diary.store import days, treatments
     from facespasm.diary.triggers import trigger_analysis
 
     check_writable(plot, "--plot")
     check_writable(history, "--history")
-    engine = _engine(db)
-    diary_days = days(engine)
+    diary = open_diary(db)
+    diary_days = diary.days.all()
     report = trigger_analysis(diary_days)
     if plot is not None:
         from facespasm.diary.plots import plot_triggers
@@ -248,7 +196,7 @@ def triggers_command(
         from facespasm.diary.plots import plot_history
 
         with writing(history):
-            plot_history(diary_days, treatments(engine), history)
+            plot_history(diary_days, diary.treatments.all(), history)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -269,11 +217,10 @@ def cycles_command(
     """How each botulinum toxin injection worked: rate before and after, wear-off, next one due."""
     from facespasm.diary.bounds import analysable
     from facespasm.diary.cycles import toxin_cycles
-    from facespasm.diary.store import days, treatments
 
     check_writable(plot, "--plot")
-    engine = _engine(db)
-    diary_days, given = days(engine), treatments(engine)
+    diary = open_diary(db)
+    diary_days, given = diary.days.all(), diary.treatments.all()
     cycles = toxin_cycles(diary_days, given)
     for note in analysable(diary_days, given).notes:
         typer.echo(f"facespasm: note: {note}", err=True)
@@ -292,23 +239,76 @@ def cycles_command(
         typer.echo(cycle.summary())
 
 
-def _parse_date(text: str) -> dt.date:
+@diary_app.command("episodes")
+def episodes_command(
+    limit: Annotated[int, typer.Option(help="How many of the most recent to show.")] = 20,
+    as_json: AsJson = False,
+    db: Db = None,
+) -> None:
+    """List the twitches you logged, newest first, with the id to delete one by."""
+    from dataclasses import asdict
+
+    if not 1 <= limit <= 10_000:
+        raise InputError(f"--limit must be between 1 and 10000, not {limit}")
+    logged = open_diary(db).episodes.page(limit=limit, newest_first=True)
+    if as_json:
+        typer.echo(json.dumps([asdict(e) for e in logged], indent=2, default=str))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"The last {len(logged)} twitches logged")
+    for heading in ("id", "when", "day", "side", "where", "severity", "seconds", "note"):
+        table.add_column(heading, justify="right" if heading in ("id", "severity") else "left")
+    for episode in logged:
+        when = episode.occurred_at.astimezone(_zone(episode.timezone)).strftime("%Y-%m-%d %H:%M")
+        table.add_row(
+            str(episode.id), when, episode.local_date.isoformat(), episode.side,
+            ", ".join(episode.regions), show_value(episode.severity),
+            show_value(episode.duration_s), episode.note or "",
+        )  # fmt: skip
+    Console().print(table)
+
+
+diary_app.add_typer(treatment_app, name="treatment")
+diary_app.command("measurements")(measurements_command)
+diary_app.command("assessments")(assessments_command)
+
+KINDS = ("episode", "day", "treatment", "rating", "measurement", "assessment")
+
+
+@diary_app.command("delete")
+def delete_command(
+    kind: Annotated[
+        str, typer.Argument(help="What to delete: " + ", ".join(KINDS) + ".", metavar="KIND")
+    ],
+    which: Annotated[
+        str, typer.Argument(help="Its id (a day: its date, YYYY-MM-DD).", metavar="ID")
+    ],
+    db: Db = None,
+) -> None:
+    """Delete an entry of your diary: an episode, a day's record, a treatment, a kept result."""
+    if kind not in KINDS:
+        raise InputError(f"KIND must be one of {', '.join(KINDS)}, not {kind[:40]!r}")
+    diary = open_diary(db)
+    if kind == "day":
+        diary.days.delete(parse_date(which))
+        typer.echo(f"Deleted what was recorded for {which}.")
+        return
+    if not which.isascii() or not which.isdigit() or len(which) > 12:
+        raise InputError(f"ID must be the {kind}'s id, a whole number, not {which[:40]!r}")
+    entries: dict[str, Stored[Any]] = {
+        "episode": diary.episodes, "treatment": diary.treatments, "rating": diary.ratings,
+        "measurement": diary.measurements, "assessment": diary.assessments,
+    }  # fmt: skip
+    entries[kind].delete(int(which))
+    typer.echo(f"Deleted {kind} {which}.")
+
+
+def _zone(name: str) -> dt.tzinfo:
+    from facespasm.diary.bounds import zone
+
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"not a date (YYYY-MM-DD): {text[:40]!r}") from None
-
-
-def _parse_datetime(text: str) -> dt.datetime:
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"not a date and time (e.g. 2026-11-24T08:30): {text[:40]!r}") from None
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+        return zone(name)
+    except InputError:
+        return dt.UTC

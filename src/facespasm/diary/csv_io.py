@@ -31,13 +31,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from facespasm.diary.bounds import date_problem, value_problem
-from facespasm.diary.database import run_write
-from facespasm.diary.records import CSV_COLUMNS
-from facespasm.diary.store import days, upsert_days
+from facespasm.diary.records import CSV_COLUMNS, Day
 from facespasm.errors import InputError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from facespasm.diary.store import Diary
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -50,7 +48,7 @@ _INTEGER_COLUMNS = frozenset({"episodes"})
 
 
 def import_csv(
-    engine: Engine,
+    diary: Diary,
     source: str | os.PathLike[str] | IO[str] | IO[bytes],
     *,
     name: str | None = None,
@@ -58,7 +56,7 @@ def import_csv(
     """Import days from a CSV file: all rows, or none when any is wrong.
 
     Args:
-        engine: The diary's engine.
+        diary: The person's diary.
         source: The CSV file (a path: a file, a device or a named pipe), or an open stream of
             text or of UTF-8 bytes (e.g. an upload).
         name: What to call the file in messages; default: the path's or the stream's name.
@@ -72,15 +70,14 @@ def import_csv(
     """
     with _opened(source, name) as (shown, stream):
         rows = _parse(shown, stream)
-    run_write(engine, lambda connection: upsert_days(connection, rows, replace=True))
-    return len(rows)
+    return diary.days.import_days([Day(**row) for row in rows])
 
 
-def export_csv(engine: Engine, path_or_stream: str | os.PathLike[str] | IO[str]) -> int:
+def export_csv(diary: Diary, path_or_stream: str | os.PathLike[str] | IO[str]) -> int:
     """Write every day of the diary as CSV, in the columns `import_csv` reads.
 
     Args:
-        engine: The diary's engine.
+        diary: The person's diary.
         path_or_stream: Where to write: a file path, or an open text stream (e.g. stdout).
 
     Returns:
@@ -89,7 +86,7 @@ def export_csv(engine: Engine, path_or_stream: str | os.PathLike[str] | IO[str])
     Raises:
         InputError: The file cannot be written (a missing folder, a full disk), named.
     """
-    all_days = days(engine)
+    all_days = diary.days.all()
     if not isinstance(path_or_stream, str | os.PathLike):
         _write(path_or_stream, all_days)
         return len(all_days)
@@ -102,7 +99,7 @@ def export_csv(engine: Engine, path_or_stream: str | os.PathLike[str] | IO[str])
     return len(all_days)
 
 
-def _write(stream: IO[str], all_days: list[Any]) -> None:
+def _write(stream: IO[str], all_days: list[Day]) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for day in all_days:

@@ -11,8 +11,18 @@ Decisions:
   Transactions that write start with `BEGIN IMMEDIATE` (see `write_transaction`): a deferred
   transaction that read first and then writes could otherwise fail at once in WAL mode when
   another process committed in between, without the busy timeout ever applying.
-- Opening brings the schema up to date with the packaged Alembic migrations (`upgrade head`),
-  so an older diary file keeps working after an upgrade of facespasm.
+- **Migrations run by a command**, `facespasm db upgrade [--db URL]`, never as a side effect of
+  opening a database someone chose: a clinic's PostgreSQL is migrated when its administrator
+  decides (after a backup), not by whichever client connects first. Opening a database whose
+  schema is not the one this facespasm needs (`HEAD`) is a one-line `OutdatedDatabaseError`
+  saying to run `facespasm db upgrade`. The check is one query of the version table, so
+  opening stays cheap and Alembic is imported only to migrate.
+- **The default local file is the exception** (`open_configured` without --db or
+  $FACESPASM_DATABASE_URL): it is the person's own, only facespasm uses it, and a person should
+  need no set-up -- so `make run` and `facespasm diary log` work on a fresh machine and after
+  an update. It is created and migrated on first use; the migration runs in one `BEGIN
+  IMMEDIATE` transaction, so two commands starting at once migrate it once, and a migration
+  that fails leaves it as it was.
 - A bad URL or an unreachable database is the user's to fix: `InputError`, one line, with any
   password hidden.
 - A diary is personal: a SQLite file facespasm creates is readable by its owner only (0600;
@@ -36,15 +46,18 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from facespasm.errors import InputError
+from facespasm.errors import InputError, OutdatedDatabaseError
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from sqlalchemy import Connection, Engine
 
 ENV_VAR = "FACESPASM_DATABASE_URL"
+# The schema revision this facespasm needs: the newest of `migrations/versions` (a test says so).
+HEAD = "0002"
+UPGRADE_COMMAND = "facespasm db upgrade"
 # Not Alembic's default name, so the diary can share a clinic's database with other applications.
 VERSION_TABLE = "facespasm_schema_version"
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -60,6 +73,8 @@ _RETRY_PAUSE_S = 0.01
 _RETRYABLE = frozenset({"40001", "40P01"})
 
 Result = TypeVar("Result")
+# What opening does with the schema: require it current, migrate it to `HEAD`, or leave it.
+Schema = Literal["current", "upgrade", "as_is"]
 _WRITER_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 _WRITER_LOCKS_GUARD = threading.Lock()
 
@@ -100,21 +115,44 @@ def database_url(explicit: str | None = None) -> str:
     return os.environ.get(ENV_VAR) or default_url()
 
 
-def open_database(url: str, *, upgrade: bool = True) -> Engine:
-    """Open the diary database and bring its schema up to date.
+def open_configured(explicit: str | None = None) -> Engine:
+    """The diary database the person chose, or the default file, ready for a `Diary`.
+
+    A database named by --db or $FACESPASM_DATABASE_URL must already be at `HEAD`; the default
+    file is created and migrated on first use (see the module's decisions).
+
+    Args:
+        explicit: A URL given on the command line (--db), or None.
+
+    Returns:
+        An Engine.
+
+    Raises:
+        InputError: The database cannot be opened (`OutdatedDatabaseError`: not at `HEAD`).
+    """
+    chosen = explicit or os.environ.get(ENV_VAR)
+    if chosen:
+        return open_database(chosen)
+    return open_database(default_url(), schema="upgrade")
+
+
+def open_database(url: str, *, schema: Schema = "current") -> Engine:
+    """Open a diary database.
 
     Args:
         url: A SQLAlchemy URL, e.g. `sqlite:///diary.sqlite3` or
             `postgresql+psycopg://user@host/db`.
-        upgrade: Run the Alembic migrations to the newest revision (tests turn this off to
-            migrate by hand).
+        schema: "current": refuse a schema that is not at `HEAD`; "upgrade": run the Alembic
+            migrations up to `HEAD` first (`facespasm db upgrade`); "as_is": neither (to migrate
+            by hand).
 
     Returns:
-        An Engine for the `facespasm.diary.store` operations.
+        An Engine for a `Diary`.
 
     Raises:
         InputError: The URL is malformed, names an unknown database or driver, or the database
             cannot be reached or migrated.
+        OutdatedDatabaseError: The schema is not at `HEAD` (with "current").
     """
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
@@ -145,15 +183,33 @@ def open_database(url: str, *, upgrade: bool = True) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
     try:
-        if upgrade:
+        revision = schema_revision(engine)
+        if schema == "upgrade" and revision != HEAD:
             upgrade_schema(engine)
-        else:
-            with engine.connect():
-                pass
+        elif schema == "current" and revision != HEAD:
+            raise OutdatedDatabaseError(_outdated(shown, revision))
     except SQLAlchemyError as error:
         engine.dispose()
         raise InputError(f"cannot open database {shown}: {_first_line(error)}") from None
+    except InputError:
+        engine.dispose()
+        raise
     return engine
+
+
+def _outdated(shown: str, revision: str | None) -> str:
+    again = f"run `{UPGRADE_COMMAND}` with the same --db or ${ENV_VAR}"
+    if revision is None:
+        return f"the database {shown} holds no diary yet: to create one, {again}"
+    if revision < HEAD:
+        return (
+            f"the diary in {shown} is at schema {revision} and this facespasm needs {HEAD}: "
+            f"to migrate it, {again}"
+        )
+    return (
+        f"the diary in {shown} is at schema {revision}, newer than this facespasm knows ({HEAD}): "
+        "use the newer facespasm that migrated it"
+    )
 
 
 @contextmanager
@@ -260,7 +316,7 @@ def error_line(error: BaseException) -> str:
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:
-    """Migrate the schema up to `revision` (default: the newest).
+    """Migrate the schema up to `revision` (default: the newest), in one write transaction.
 
     Args:
         engine: The diary's engine.
@@ -268,7 +324,7 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
     """
     from alembic import command
 
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         command.upgrade(_alembic_config(connection), revision)
 
 
@@ -281,12 +337,14 @@ def downgrade_schema(engine: Engine, revision: str = "base") -> None:
     """
     from alembic import command
 
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         command.downgrade(_alembic_config(connection), revision)
 
 
 def schema_revision(engine: Engine) -> str | None:
     """The revision the database's schema is at (None: never migrated).
+
+    One query (two on a database without the version table); Alembic is not imported.
 
     Args:
         engine: The diary's engine.
@@ -294,11 +352,14 @@ def schema_revision(engine: Engine) -> str | None:
     Returns:
         The Alembic revision id, or None.
     """
-    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import column, inspect, select, table
 
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        return context.get_current_revision()
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        versions = table(VERSION_TABLE, column("version_num"))
+        found = connection.execute(select(versions.c.version_num)).scalars().all()
+    return str(found[0]) if len(found) == 1 else None
 
 
 def _alembic_config(connection: Connection) -> Config:

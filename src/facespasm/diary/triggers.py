@@ -42,6 +42,10 @@ The decisions, and why:
   terms whose estimate runs off to 0 or infinity (separation: e.g. no twitches on any day with
   nicotine) are left out with a plain reason; warnings from the fitting library become notes,
   never tracebacks.
+- **Fitting.** The Poisson GLM, the NB2 maximum likelihood and Student's t come from
+  `count_regression` (NumPy alone, checked against statsmodels and SciPy to 1e-8), not from
+  statsmodels: importing statsmodels and scipy.stats took 1.2 s, more than the command's whole
+  budget (< 1 s cold for a year of data, issue 12).
 
 These are associations within one person's diary, not proof of cause. A strong time trend
 (a botulinum toxin cycle, see `cycles.py`) is not modelled here and can mask or mimic a factor.
@@ -59,6 +63,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from facespasm.diary import count_regression
 from facespasm.diary.bounds import analysable
 from facespasm.diary.records import FACTORS, Day
 
@@ -424,7 +429,6 @@ def _fit_until_settled(
     y: Vector, columns: dict[str, Vector], notes: list[str]
 ) -> tuple[str, list[str], list[float], list[float], int]:
     """Fit, leaving out terms whose estimates run off, until every estimate is finite."""
-    classes = _statsmodels()
     while columns:
         names = list(columns)
         raw = np.column_stack(list(columns.values()))
@@ -433,7 +437,7 @@ def _fit_until_settled(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                model, beta, se, df, model_notes = _fit(y, design, classes)
+                model, beta, se, df, model_notes = _fit(y, design)
             except (ValueError, ArithmeticError) as error:
                 raise _NoEstimates(
                     f"The model could not be fitted ({error}); no estimates.", len(y)
@@ -459,38 +463,17 @@ def _fit_until_settled(
     raise _NoEstimates("No factor could be estimated from these days.", len(y))
 
 
-def _statsmodels() -> tuple[Any, Any, Any]:
-    """GLM, the Poisson family and NegativeBinomial, imported on first use.
-
-    Imported outside the fit's warning capture, so that warnings of the import itself are not
-    mistaken for remarks on the diary.
-    """
-    from statsmodels.discrete.discrete_model import (  # type: ignore[import-untyped]
-        NegativeBinomial,
-    )
-    from statsmodels.genmod.families import Poisson  # type: ignore[import-untyped]
-    from statsmodels.genmod.generalized_linear_model import GLM  # type: ignore[import-untyped]
-
-    return GLM, Poisson, NegativeBinomial
-
-
-def _fit(
-    y: Vector, design: Matrix, classes: tuple[Any, Any, Any]
-) -> tuple[str, Vector, Vector, int, list[str]]:
+def _fit(y: Vector, design: Matrix) -> tuple[str, Vector, Vector, int, list[str]]:
     """Poisson first; the negative binomial when the counts are overdispersed."""
-    GLM, Poisson, NegativeBinomial = classes
     notes = []
-    poisson = GLM(y, design, family=Poisson()).fit()
-    mu = np.asarray(poisson.fittedvalues, dtype=np.float64)
+    poisson = count_regression.poisson_fit(y, design)
+    mu = poisson.fitted
     p_over = overdispersion_p(y, mu)
     if p_over < OVERDISPERSION_LEVEL:
-        start = np.append(np.asarray(poisson.params), max(_moment_alpha(y, mu), 0.05))
-        nb = NegativeBinomial(y, design, loglike_method="nb2").fit(
-            start_params=start, method="newton", maxiter=100, disp=False
-        )
-        params = np.asarray(nb.params, dtype=np.float64)
-        bse = np.asarray(nb.bse, dtype=np.float64)
-        if nb.mle_retvals.get("converged", False) and np.isfinite(params).all() and params[-1] > 0:
+        start = np.append(poisson.params, max(_moment_alpha(y, mu), 0.05))
+        nb = count_regression.negative_binomial_fit(y, design, start)
+        params, bse = nb.params, nb.bse
+        if nb.converged and np.isfinite(params).all() and params[-1] > 0:
             notes.append(
                 "Your daily counts vary more than chance alone would give (overdispersion test "
                 f"{_p(p_over)}), so a negative binomial model was used "
@@ -516,8 +499,8 @@ def _fit(
         notes.append(
             f"Intervals were widened for extra variation (Pearson dispersion {dispersion:.2f})."
         )
-    params = np.asarray(poisson.params, dtype=np.float64)
-    bse = np.asarray(poisson.bse, dtype=np.float64) * inflate
+    params = poisson.params
+    bse = poisson.bse * inflate
     return _POISSON, params, bse, max(len(y) - design.shape[1], 1), notes
 
 
@@ -531,8 +514,6 @@ def overdispersion_p(y: Vector, mu: Vector) -> float:
     Returns:
         The p-value; small values mean the counts are overdispersed.
     """
-    from scipy import stats
-
     aux = ((y - mu) ** 2 - y) / mu
     denominator = float(mu @ mu)
     slope = float(aux @ mu) / denominator
@@ -541,7 +522,7 @@ def overdispersion_p(y: Vector, mu: Vector) -> float:
     se = math.sqrt(float(resid @ resid) / dof / denominator)
     if se == 0.0:
         return 0.0 if slope > 0 else 1.0
-    return float(stats.t.sf(slope / se, dof))
+    return count_regression.t_sf(slope / se, dof)
 
 
 def _moment_alpha(y: Vector, mu: Vector) -> float:
@@ -558,15 +539,11 @@ def _warning_notes(caught: list[warnings.WarningMessage]) -> list[str]:
 
 
 def _t_quantile(q: float, df: int) -> float:
-    from scipy import stats
-
-    return float(stats.t.ppf(q, df))
+    return count_regression.t_ppf(q, df)
 
 
 def _two_sided_p(t: float, df: int) -> float:
-    from scipy import stats
-
-    return float(2.0 * stats.t.sf(abs(t), df))
+    return 2.0 * count_regression.t_sf(abs(t), df)
 
 
 # --- words --------------------------------------------------------------------------------------

@@ -4,10 +4,11 @@ The upload is received by `uploads.received_video` (streamed, size-limited, snif
 deleted). The analysis itself -- seconds of decoding and landmark detection -- runs in a worker
 thread, at most `ANALYSES_AT_ONCE` at a time, so the server keeps answering other requests
 while a video is measured. Only the derived result is stored, and only when the person asks
-(`save=true`); the video is kept only when the server allows it (`--keep-videos`) and the
-person asks (`keep_video=true`). The form's fields are exactly those the schema publishes --
-`save` and `keep_video` "true" or "false", `timezone` an IANA name -- and anything else is a
-422 naming it, checked before the analysis starts.
+(`save=true`): kept in their diary as a dated measurement (`saved_id` is its id; `GET
+/api/v1/diary/measurements` lists them). The video is kept only when the server allows it
+(`--keep-videos`) and the person asks (`keep_video=true`). The form's fields are exactly those
+the schema publishes -- `save` and `keep_video` "true" or "false", `timezone` an IANA name --
+and anything else is a 422 naming it, checked before the analysis starts.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import anyio
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 
 from facespasm.errors import VideoError
-from facespasm.web.deps import SettingsDep, app_engine
+from facespasm.web.deps import SettingsDep, person_diary
 from facespasm.web.responses import FastJSONResponse
 from facespasm.web.schemas import AnalysisOut, ErrorOut
 from facespasm.web.uploads import ReceivedVideo, received_video
@@ -158,10 +159,8 @@ def _as_sent(message: str, video: ReceivedVideo) -> str:
     return message.replace(str(video.path), sent).replace(video.path.name, sent)
 
 
-def _save(app: FastAPI, result: dict[str, Any], timezone: str) -> int:
-    from facespasm.diary.store import save_result
-
-    return save_result(app_engine(app), "video", result, timezone=timezone)
+def _save(app: FastAPI, result: dict[str, Any], timezone: str) -> int | None:
+    return person_diary(app).measurements.save(result, timezone=timezone).id
 
 
 def _kept_name(kind: str) -> str:

@@ -1,9 +1,15 @@
-"""FastAPI dependencies: the settings and the diary's database engine, typed for injection.
+"""FastAPI dependencies: the settings, the database engine and the person's diary, typed.
 
 The engine is opened once per application, on first use (so the health endpoint and the
 pages that need no diary never touch the database), kept in `app.state`, and disposed when
-the application shuts down. Routes take `EngineDep` / `SettingsDep` parameters, so a test
+the application shuts down; a database named in the settings must be at the schema this
+facespasm needs (`facespasm db upgrade`), the default file is migrated on first use
+(`database.open_configured`). Routes take `DiaryDep` / `SettingsDep` parameters, so a test
 points the whole app at its own SQLite file through `Settings(database_url=...)`.
+
+`DiaryDep` is the diary of the person the request is for -- the template's `CurrentUser`: the
+local app has one person and no login, so it is theirs; a server with accounts will choose the
+person here, and no route changes.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy import Engine
 
+from facespasm.diary.store import Diary
 from facespasm.web.settings import Settings
 
 _OPENING = threading.Lock()
@@ -37,16 +44,30 @@ def app_engine(app: FastAPI) -> Engine:
     with _OPENING:
         engine = getattr(app.state, "engine", None)
         if engine is None:
-            from facespasm.diary.database import database_url, open_database
+            from facespasm.diary.database import open_configured
 
-            engine = open_database(database_url(app.state.settings.database_url))
+            engine = open_configured(app.state.settings.database_url)
             app.state.engine = engine
     return engine
 
 
+def person_diary(app: FastAPI) -> Diary:
+    """The diary of the person the app serves (the local app: its one person).
+
+    Raises:
+        InputError: the database cannot be opened.
+    """
+    return Diary(app_engine(app))
+
+
 def engine(request: Request) -> Engine:
-    """The diary's engine, for injection into routes."""
+    """The application's engine, for injection into routes that work below the diary."""
     return app_engine(request.app)
+
+
+def diary(request: Request) -> Diary:
+    """The diary of the person this request is for, for injection into routes."""
+    return person_diary(request.app)
 
 
 def close_engine(app: FastAPI) -> None:
@@ -59,3 +80,4 @@ def close_engine(app: FastAPI) -> None:
 
 SettingsDep = Annotated[Settings, Depends(settings)]
 EngineDep = Annotated[Engine, Depends(engine)]
+DiaryDep = Annotated[Diary, Depends(diary)]

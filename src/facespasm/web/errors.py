@@ -6,8 +6,10 @@ included) are 422; HTTP errors the routes and the server's guards raise (400 unk
 403 foreign origin, 413 too large, 415 wrong type) and unknown routes (404) keep their status
 but get the same shape, so a client reads one field whatever went wrong. A method a path does
 not take is 405 with an `Allow` header listing every method of that path, not only those of the
-first route that matched it. Unexpected failures are `incidents.py`'s: a 500 in the same shape,
-with an incident id.
+first route that matched it. A diary entry the person does not have (`NotFoundError`: an id of
+someone else's episode is as absent as one never given) is 404; a change that conflicts with
+what the diary holds (`ConflictError`) is 409. Unexpected failures are `incidents.py`'s: a 500
+in the same shape, with an incident id.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from facespasm.errors import InputError, VideoError
+from facespasm.errors import ConflictError, InputError, NotFoundError, VideoError
 from facespasm.web.operations import operations_at
 
 # FastAPI's answer to a body it could not decode (not UTF-8, say): a validation error to us.
@@ -36,6 +38,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(VideoError)
     async def bad_video(request: Request, error: VideoError) -> JSONResponse:
         return error_response(str(error), 422)
+
+    @app.exception_handler(ConflictError)
+    async def conflict(request: Request, error: ConflictError) -> JSONResponse:
+        return error_response(str(error), 409)
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, error: NotFoundError) -> JSONResponse:
+        return error_response(str(error), 404)
 
     @app.exception_handler(InputError)
     async def bad_input(request: Request, error: InputError) -> JSONResponse:

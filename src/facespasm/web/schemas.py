@@ -150,7 +150,9 @@ class AnalysisOut(BaseModel):
     summary: dict[str, Any]
     evidence: dict[str, Any]
     timing: dict[str, Any]
-    saved_id: int | None = None
+    saved_id: int | None = Field(
+        None, description="With `save=true`: the id of the measurement kept in the diary."
+    )
     readable: dict[str, Any] | None = None
 
 
