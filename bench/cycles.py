@@ -1,8 +1,8 @@
 """Toxin cycles on simulated diaries, for bench/RESULTS.md (issue 12): accuracy and speed.
 
 Run by hand from the repository: `.venv/bin/python -m bench.cycles [--diaries 400] [--seed 12]
-[--before REV] [--no-reports]`. `--before REV` runs the same diaries through the cycles module
-of a git revision as well (e.g. 6650e0a, before issue 12), read with `git show`.
+[--before REV] [--no-reports] [--cli-db FILE]`. `--before REV` runs the same diaries through the
+cycles module of a git revision as well (e.g. 6650e0a, before issue 12), read with `git show`.
 
 Accuracy, over diaries from `tests/diary/simulated_cycles.random_diary` (overlapping cycles,
 missing days, noise, drift; see there):
@@ -14,7 +14,10 @@ missing days, noise, drift; see there):
 - response sensitivity (working injections said to have worked) and specificity (injections that
   did not work, not said to have worked), over injections with at least 42 diary days after them;
   the share left undecided ("cannot tell yet") of each.
-Speed: the analysis of a year of daily data with four injections, in process.
+Speed: the analysis of a year of daily data with four injections, in process. `--cli-db FILE`
+instead writes that year (episodes and every factor, four injections) into a new SQLite file
+through the command line (`db upgrade`, `diary import`, `diary treatment add`), for timing
+`facespasm diary cycles --db sqlite:///FILE` and `diary triggers` as whole processes.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from tests.diary.simulated_cycles import (
 )
 
 from facespasm.diary.cycles import toxin_cycles
+from facespasm.diary.records import FACTORS
 
 REPO = Path(__file__).parents[1]
 TODAY = None
@@ -200,13 +204,55 @@ def speed() -> tuple[float, float]:
     return first, statistics.median(runs)
 
 
+def cli_diary(path: Path) -> str:
+    """A year of daily data with four injections, written into a new SQLite file by the CLI.
+
+    Returns:
+        The database URL.
+    """
+    import csv
+
+    rng = np.random.default_rng(4)
+    diary = random_diary(rng)
+    while len(diary.injections) != 4 or len(diary.days) > 400:
+        diary = random_diary(rng)
+    if path.exists():
+        raise SystemExit(f"{path} exists: give a new file")
+    url = f"sqlite:///{path}"
+    facespasm = [sys.executable, "-m", "facespasm"]
+    subprocess.run([*facespasm, "db", "upgrade", "--db", url], check=True)
+    with tempfile.TemporaryDirectory() as folder:
+        spreadsheet = Path(folder) / "year.csv"
+        with spreadsheet.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["date", "episodes", *FACTORS])
+            for day in diary.days:
+                writer.writerow([
+                    day.date.isoformat(), "" if day.episodes is None else day.episodes,
+                    round(float(rng.normal(7, 1)), 1), int(rng.poisson(2)), int(rng.poisson(1)),
+                    int(rng.integers(0, 11)), round(float(rng.uniform(1, 9)), 1),
+                    int(rng.random() < 0.2),
+                ])  # fmt: skip
+        subprocess.run([*facespasm, "diary", "import", str(spreadsheet), "--db", url], check=True)
+    for injection in diary.injections:
+        subprocess.run([*facespasm, "diary", "treatment", "add", "--kind", "botulinum_toxin",
+                        "--date", injection.date.isoformat(), "--side", "left", "--dose", "20",
+                        "--db", url], check=True, capture_output=True)  # fmt: skip
+    return url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--diaries", type=int, default=400)
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--before", help="also run the cycles module of this git revision")
     parser.add_argument("--no-reports", action="store_true", help="drop reported dates")
+    parser.add_argument("--cli-db", type=Path, help="write a year's diary into this new file")
     arguments = parser.parse_args()
+    if arguments.cli_db:
+        url = cli_diary(arguments.cli_db)
+        print(f"facespasm diary cycles --db {url}\nfacespasm diary triggers --db {url}")
+        return
     analyses: dict[str, Callable[..., list[Any]]] = {"after": toxin_cycles}
     if arguments.before:
         analyses = {"before": old_cycles(arguments.before), **analyses}

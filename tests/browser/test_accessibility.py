@@ -58,7 +58,9 @@ def sized_page(browser, server, request) -> Iterator[Page]:
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/interview", "/video", "/diary"])
+@pytest.mark.parametrize(
+    "path", ["/", "/interview", "/video", "/diary", "/diary/treatments", "/diary/kept"]
+)
 def test_each_page_passes_the_audit_and_fits_the_screen(sized_page: Page, path: str) -> None:
     sized_page.goto(path)
     sized_page.wait_for_load_state("networkidle")

@@ -202,18 +202,19 @@ def random_diary(rng: np.random.Generator) -> SimulatedDiary:
     )
 
 
-def issue_12_diary(rng: np.random.Generator) -> SimulatedDiary:
+def issue_12_diary(rng: np.random.Generator, wear_off_days: float = 98.0) -> SimulatedDiary:
     """Issue 12's finding: a year, three injections 12 weeks apart, each 8 → 1.6 a day.
 
-    Each effect lasts about 14 weeks, longer than the 12-week interval, so the second and third
-    injections come while the previous one still works; only the third wears off in the diary.
+    By default each effect lasts about 14 weeks, longer than the 12-week interval, so the second
+    and third injections come while the previous one still works and only the third wears off in
+    the diary; with `wear_off_days=70` (10 weeks) each wears off before the next one starts.
     """
     injections = [
         PlantedInjection(
             date=START + dt.timedelta(days=60 + 84 * i),
             works=True,
             onset_days=4,
-            wear_off_days=98.0,
+            wear_off_days=wear_off_days,
             relief=0.2,
             climb_days=21,
         )

@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from facespasm.diary.cycle_model import Chain, Injection, fit_history, solve_chain
+from facespasm.diary.cycles import toxin_cycles
+from facespasm.diary.records import Day, Treatment
 from facespasm.diary.reviewed import load_diary_knowledge
 from tests.diary.simulated_cycles import PlantedInjection, planted_diary
 
@@ -156,3 +159,20 @@ def test_a_hidden_wear_off_is_pulled_to_the_persons_usual_duration() -> None:
     hidden = fit.injections[2]
     median = int(np.searchsorted(np.cumsum(hidden.wear_off), 0.5))
     assert median - third == pytest.approx(110, abs=10)
+
+
+@pytest.mark.parametrize("climb_days", [20, 34])
+def test_an_injection_too_near_the_end_for_any_wear_off_is_still_read(climb_days: int) -> None:
+    """With a longer climb back no wear-off fits between a late injection and the diary's end.
+
+    The empty sum is zero probability, not an error.
+    """
+    priors = load_diary_knowledge().cycles
+    priors = replace(priors, duration=replace(priors.duration, climb_days=climb_days))
+    rng = np.random.default_rng(1)
+    start = dt.date(2024, 1, 1)
+    days = [Day(start + dt.timedelta(i), int(rng.poisson(5))) for i in range(200)]
+    given = [Treatment(start + dt.timedelta(days), "botulinum_toxin") for days in (100, 190)]
+    first, late = toxin_cycles(days, given, priors=priors)
+    assert first.responded is False  # nothing changed after it
+    assert late.wear_off is None and late.next_due is not None

@@ -60,6 +60,30 @@ def test_issue_12_three_injections_twelve_weeks_apart_all_work() -> None:
     assert [c.next_due for c in cycles] == [None, None, third.wear_off]
 
 
+@pytest.mark.parametrize("seed", [12, 13, 14])
+def test_issue_12_each_injection_is_found_to_work_and_to_wear_off_within_a_week(
+    seed: int,
+) -> None:
+    """Issue 12's year with each effect (8 → 1.6 a day) lasting 10 weeks: each wear-off seen.
+
+    All three injections work, each wear-off is found within a week of the planted one (inside
+    its 90% range), and only the latest injection has a next due date.
+    """
+    simulated = issue_12_diary(np.random.default_rng(seed), wear_off_days=70.0)
+    assert all(planted.visible for planted in simulated.injections)
+    cycles = toxin_cycles(simulated.days, simulated.treatments)
+    assert [c.responded for c in cycles] == [True, True, True]
+    for planted, cycle in zip(simulated.injections, cycles, strict=True):
+        assert cycle.pre_rate == pytest.approx(8.0, rel=0.2)
+        assert cycle.post_rate == pytest.approx(1.6, rel=0.4)  # ~53 noisy days
+        assert cycle.wear_off_status == "worn off"
+        assert cycle.wear_off is not None and abs((cycle.wear_off - planted.wear_off).days) <= 7
+        assert cycle.wear_off_low is not None and cycle.wear_off_high is not None
+        assert cycle.wear_off_low <= planted.wear_off <= cycle.wear_off_high
+    assert [c.next_due for c in cycles] == [None, None, cycles[-1].wear_off]
+    assert [c.next_due_basis for c in cycles] == [None, None, "wear-off"]
+
+
 def test_wear_off_is_found_within_a_week_on_overlapping_cycles() -> None:
     """20 simulated diaries (1-2 years, ~12-week intervals, effects of 8-18 weeks, missing days).
 
@@ -186,6 +210,37 @@ def test_the_persons_reported_wear_off_date_is_used_where_the_diary_is_silent() 
     assert silent.wear_off_low is not None and silent.wear_off_high is not None
     assert told.wear_off_low is not None and told.wear_off_high is not None
     assert (told.wear_off_high - told.wear_off_low) < (silent.wear_off_high - silent.wear_off_low)
+
+
+def test_the_persons_reported_onset_date_moves_the_onset() -> None:
+    """The two weeks after the injection went unrecorded; the person noted when it started."""
+    simulated = diary(17, [injected(40, wear_off=90)], 260)
+    injection = simulated.treatments[0].date
+    gap = {injection + dt.timedelta(days=d) for d in range(15)}
+    days = [Day(d.date) if d.date in gap else d for d in simulated.days]
+    silent = toxin_cycles(days, simulated.treatments)[0]
+    early = [replace(simulated.treatments[0], reported_onset=injection + dt.timedelta(days=3))]
+    late = [replace(simulated.treatments[0], reported_onset=injection + dt.timedelta(days=12))]
+    told_early = toxin_cycles(days, early)[0]
+    told_late = toxin_cycles(days, late)[0]
+    assert silent.onset_days is not None
+    assert told_early.onset_days is not None and told_late.onset_days is not None
+    assert told_early.reported_onset == injection + dt.timedelta(days=3)
+    assert abs(told_early.onset_days - 3) <= 2 and abs(told_late.onset_days - 12) <= 2
+    assert told_early.onset_days < silent.onset_days < told_late.onset_days
+
+
+def test_a_reported_wear_off_moves_the_estimate_towards_it() -> None:
+    """Reported a week before or after the truth, the estimate moves with it but stays near."""
+    simulated = diary(18, [injected(40, wear_off=90)], 260)
+    truth = simulated.injections[0].wear_off
+    estimates = []
+    for shift in (-8, 8):
+        told = [replace(simulated.treatments[0], reported_wear_off=truth + dt.timedelta(shift))]
+        cycle = toxin_cycles(simulated.days, told)[0]
+        assert cycle.wear_off is not None and abs((cycle.wear_off - truth).days) <= 7
+        estimates.append(cycle.wear_off)
+    assert estimates[0] < estimates[1]
 
 
 def test_a_slipped_reported_date_does_not_outweigh_the_diary() -> None:

@@ -29,10 +29,14 @@ from facespasm.cli.diary_options import (
 )
 from facespasm.cli.kept import assessments_command, measurements_command
 from facespasm.cli.outputs import check_writable, writing
+from facespasm.cli.ratings import rate_command, ratings_command, remind
 from facespasm.cli.treatments import treatment_app
 from facespasm.errors import InputError
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
+    from facespasm.diary.cycles import Cycle
     from facespasm.diary.entries import Stored
 
 diary_app = typer.Typer(
@@ -68,7 +72,8 @@ def log_command(
 ) -> None:
     """Log a twitch episode now (or --at a time): side, regions, severity."""
     when = parse_datetime(at) if at else None
-    open_diary(db).episodes.log(
+    diary = open_diary(db)
+    diary.episodes.log(
         side=side, regions=tuple(region), severity=severity, duration_s=duration,
         note=note, at=when, timezone=timezone or local_timezone(),
     )  # fmt: skip
@@ -76,6 +81,7 @@ def log_command(
         f"Logged a twitch: {side} {', '.join(region)}"
         + (f", severity {severity}" if severity is not None else "")
     )
+    remind(diary)
 
 
 @diary_app.command("day")
@@ -157,7 +163,8 @@ def show_command(
 
     if not 1 <= days <= 10_000:
         raise InputError(f"--days must be between 1 and 10000, not {days}")
-    recent = open_diary(db).days.page(limit=days, newest_first=True)[::-1]
+    diary = open_diary(db)
+    recent = diary.days.page(limit=days, newest_first=True)[::-1]
     table = Table(title=f"The last {len(recent)} days in the diary")
     table.add_column("date", no_wrap=True, min_width=10)
     for column in ("episodes", *FACTORS):
@@ -166,6 +173,7 @@ def show_command(
         values = [getattr(day, name) for name in ("episodes", *FACTORS)]
         table.add_row(day.date.isoformat(), *("" if v is None else show_value(v) for v in values))
     Console().print(table)
+    remind(diary)
 
 
 @diary_app.command("triggers")
@@ -196,7 +204,8 @@ def triggers_command(
         from facespasm.diary.plots import plot_history
 
         with writing(history):
-            plot_history(diary_days, diary.treatments.all(), history)
+            plot_history(diary_days, diary.treatments.all(), history, ratings=diary.ratings.all(),
+                         measurements=diary.measurements.all())  # fmt: skip
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -228,15 +237,51 @@ def cycles_command(
         from facespasm.diary.plots import plot_history
 
         with writing(plot):
-            plot_history(diary_days, given, plot)
+            plot_history(diary_days, given, plot, cycles=cycles, ratings=diary.ratings.all(),
+                         measurements=diary.measurements.all())  # fmt: skip
     if as_json:
         typer.echo(json.dumps([cycle.to_dict() for cycle in cycles], indent=2, default=str))
         return
     if not cycles:
         typer.echo("No botulinum toxin injection in the diary yet.")
         typer.echo("Add one with `facespasm diary treatment add --kind botulinum_toxin`.")
+        return
+    from rich.console import Console
+
+    Console().print(_cycles_table(cycles))
     for cycle in cycles:
         typer.echo(cycle.summary())
+
+
+def _cycles_table(cycles: list[Cycle]) -> Table:
+    """One row per injection: did it work, the rates, when it wore off (90% range), next due."""
+    from rich.table import Table
+
+    def day(date: dt.date | None) -> str:
+        return "—" if date is None else date.isoformat()
+
+    def rate(value: float | None) -> str:
+        return "?" if value is None else f"{value:.1f}"
+
+    table = Table(title="Botulinum toxin injections")
+    for heading in ("Injection", "Worked", "Twitches a day\nuntreated → after", "Wore off",
+                    "90% range", "Next due"):  # fmt: skip
+        table.add_column(heading, min_width=10 if heading in ("Injection", "Next due") else None)
+    for cycle in cycles:
+        worked = {True: "yes", False: "no", None: "can't tell yet"}[cycle.responded]
+        wore_off = day(cycle.wear_off)
+        if cycle.wear_off is None and cycle.wear_off_status != "unknown":
+            wore_off = {"next injection came first": "next came first"}.get(
+                cycle.wear_off_status, cycle.wear_off_status
+            )
+        span = "—"
+        low, high = cycle.wear_off_low, cycle.wear_off_high
+        if low is not None and high is not None:
+            short = "%m-%d" if low.year == high.year else "%Y-%m-%d"
+            span = f"{low.strftime(short)} to {high.strftime(short)}"
+        rates = f"{rate(cycle.pre_rate)} → {rate(cycle.post_rate)}"
+        table.add_row(day(cycle.injection), worked, rates, wore_off, span, day(cycle.next_due))
+    return table
 
 
 @diary_app.command("episodes")
@@ -273,6 +318,8 @@ def episodes_command(
 diary_app.add_typer(treatment_app, name="treatment")
 diary_app.command("measurements")(measurements_command)
 diary_app.command("assessments")(assessments_command)
+diary_app.command("rate")(rate_command)
+diary_app.command("ratings")(ratings_command)
 
 KINDS = ("episode", "day", "treatment", "rating", "measurement", "assessment")
 

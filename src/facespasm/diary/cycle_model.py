@@ -856,7 +856,12 @@ def _pooled(
 
 
 def _logsumexp(values: Array, axis: int) -> Array:
-    """Log Σ exp along an axis, exact for -inf everywhere (no NaN, no warnings)."""
+    """Log Σ exp along an axis, exact for -inf everywhere (no NaN, no warnings).
+
+    An empty sum (a wear-off grid with no day in it) is -inf.
+    """
+    if values.shape[axis] == 0:
+        return np.full(np.delete(values.shape, axis), _NEG_INF)
     top = np.max(values, axis=axis, keepdims=True)
     safe = np.where(np.isfinite(top), top, 0.0)
     with np.errstate(divide="ignore"):

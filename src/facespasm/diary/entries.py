@@ -20,11 +20,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from facespasm.diary.bounds import check_date
 from facespasm.diary.database import run_write
 from facespasm.diary.local_time import local_instant
+from facespasm.diary.models import People
+from facespasm.diary.ratings import RatingDue, rating_due
 from facespasm.diary.records import Episode, Rating, Treatment
 from facespasm.diary.rows import EPISODES, RATINGS, TREATMENTS, RecordTable
 from facespasm.diary.validation import (
@@ -370,7 +372,39 @@ def _id(record: Episode | Treatment | Rating) -> int:
 
 
 class RatingEntries(Entries[Rating]):
-    """The person's answered rating scales."""
+    """The person's answered rating scales, and how often they want to be reminded to rate."""
 
     def __init__(self, engine: Engine, person: int) -> None:
         super().__init__(engine, person, RATINGS, check_rating, what="rating", order=("date",))
+
+    def reminder(self, *, today: dt.date) -> RatingDue:
+        """Whether a rating is due today, at the person's chosen interval (`rating_due`).
+
+        Args:
+            today: The person's today (the clock is the caller's).
+
+        Returns:
+            When the next rating is due, and whether that is today or past.
+        """
+        table = self.kind.table
+        with self.engine.connect() as connection:
+            every = connection.scalar(
+                select(People.rating_every_days).where(People.id == self.person)
+            )
+            last = connection.scalar(select(func.max(table.c.date)).where(self._mine()))
+        return rating_due(last, today=today, interval_days=every)
+
+    def set_reminder(self, days: int) -> None:
+        """Choose every how many days a rating is due (3-7, `ratings.yaml`'s bounds).
+
+        Args:
+            days: The interval in days.
+
+        Raises:
+            InputError: An interval outside the bounds, or not a whole number.
+            NotFoundError: The person is not in the database.
+        """
+        rating_due(None, today=dt.date.today(), interval_days=days)
+        statement = update(People).where(People.id == self.person).values(rating_every_days=days)
+        if not run_write(self.engine, lambda c: c.execute(statement).rowcount):
+            raise NotFoundError(f"no person {self.person} in this database")

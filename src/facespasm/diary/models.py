@@ -123,10 +123,18 @@ class People(Base):
     """The people whose diaries the database keeps (the local app: one, `DEFAULT_PERSON_ID`)."""
 
     __tablename__ = "people"
-    __table_args__ = (CheckConstraint("name <> ''", name="name_given"),)
+    __table_args__ = (
+        CheckConstraint("name <> ''", name="name_given"),
+        CheckConstraint(
+            "rating_every_days IS NULL OR (rating_every_days >= 3 AND rating_every_days <= 7)",
+            name="rating_every_days_3_7",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # How often a rating is due, in days (ratings.yaml's reminder bounds); None: the default.
+    rating_every_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class Episodes(Base):

@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """
     from facespasm import __version__
     from facespasm.diary.csv_io import MAX_BYTES as MAX_CSV_BYTES
-    from facespasm.web import api, docs, errors, openapi, pages
+    from facespasm.web import api, docs, errors, openapi, pages, pages_ratings
     from facespasm.web.body_limits import BodyLimits, Upload
     from facespasm.web.deps import close_engine
     from facespasm.web.incidents import Incidents
@@ -66,6 +66,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(pages.router)
+    app.include_router(pages_ratings.router)
+    from facespasm.web import pages_diary_more  # the diary's treatments and kept pages
+
+    app.include_router(pages_diary_more.router)
     docs.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     openapi.install(app)

@@ -8,18 +8,32 @@ The result is rendered here, not in the browser: `POST /result` takes the body o
 `/api/v1/assess` and answers with the report's HTML fragment (`report/html.py`), so the display
 rules -- the emergency view, percentages, citation numbers -- live once, in Python, and the
 page's script only inserts the fragment and sends the answers given in it.
+
+The diary's history chart likewise: `/diary` embeds it on first render, and
+`GET /diary/history?range=30d|6m|all` answers the same fragment for another range (`diary_chart`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
+from facespasm.diary.records import Day, Treatment
+from facespasm.diary.store import Diary
 from facespasm.web.api_assess import AssessIn, assessed
 from facespasm.web.bodies import json_body
+from facespasm.web.deps import DiaryDep
+
+if TYPE_CHECKING:
+    from facespasm.diary.cycles import Cycle
+    from facespasm.web.diary_chart import Range
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -27,6 +41,10 @@ TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 RECORD_SECONDS = 25
 
 router = APIRouter(include_in_schema=False)
+
+# The one severity scale (0-10, as the CLI and the API), with words at a few of its points.
+SEVERITY_WORDS = {0: "barely", 2: "mild", 5: "moderate", 8: "strong", 10: "the worst"}
+SEVERITIES = [(value, SEVERITY_WORDS.get(value, "")) for value in range(11)]
 
 
 def _page(request: Request, name: str, title: str, **context: object) -> HTMLResponse:
@@ -52,9 +70,26 @@ def video(request: Request) -> HTMLResponse:
 
 
 @router.get("/diary", response_class=HTMLResponse)
-def diary(request: Request) -> HTMLResponse:
-    """Log episodes and daily factors; see the history, triggers and treatment cycles."""
-    return _page(request, "diary.html", "Diary")
+def diary(request: Request, person: DiaryDep, range: str = "30d") -> HTMLResponse:
+    """Log episodes and days; edit, import, export; the history chart (`?range=`), triggers."""
+    from facespasm.web.diary_chart import parse_range
+
+    return _page(
+        request,
+        "diary.html",
+        "Diary: log & history",
+        diary_page="log",
+        severities=SEVERITIES,
+        history=history_html(person, parse_range(range)),
+    )
+
+
+@router.get("/diary/history", response_class=HTMLResponse)
+def diary_history(person: DiaryDep, range: str = "30d") -> HTMLResponse:
+    """The history chart of a range (30d, 6m, all; anything else: 30d) as an HTML fragment."""
+    from facespasm.web.diary_chart import parse_range
+
+    return HTMLResponse(history_html(person, parse_range(range)))
 
 
 @router.post("/result", response_class=HTMLResponse)
@@ -68,3 +103,35 @@ async def result(request: Request) -> HTMLResponse:
 
     body = await json_body(request, AssessIn)
     return HTMLResponse(assessment_html(assessed(body)))
+
+
+def history_html(person: Diary, chosen: Range) -> Markup:
+    """The person's history chart for a range, with injections, wear-off, ratings and measured."""
+    from facespasm.web.diary_chart import history_chart
+
+    days = person.days.all()
+    treatments = person.treatments.all()
+    today = dt.date.today()
+    toxin = tuple(t for t in treatments if t.kind == "botulinum_toxin")
+    return Markup(
+        history_chart(
+            chosen=chosen,
+            today=today,
+            days=days,
+            treatments=treatments,
+            cycles=_cycles(tuple(days), toxin, today),
+            ratings=person.ratings.all(),
+            measurements=person.measurements.all(),
+        )
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _cycles(
+    days: tuple[Day, ...], injections: tuple[Treatment, ...], today: dt.date
+) -> tuple[Cycle, ...]:
+    # The cycle model reads the whole history (~0.15 s for 3 years): a page view or a change of
+    # range that finds the same days and injections reuses it; any change is a new key.
+    from facespasm.diary.cycles import toxin_cycles
+
+    return tuple(toxin_cycles(days, injections, today=today)) if injections else ()

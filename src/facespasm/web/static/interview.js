@@ -126,6 +126,7 @@
     status("");
     showOnly("result-view");
     $("result").innerHTML = html; // the server's fragment: autoescaped, no scripts
+    resetKeep();
     const title = $("result-title");
     title.scrollIntoView({ block: "start" });
     title.focus({ preventScroll: true });
@@ -145,6 +146,41 @@
     status("Thank you: your result has been updated.");
     const next = $("result").querySelector(".pending-question button");
     if (next) next.focus();
+  }
+
+  /** "Keep this assessment": opt-in, the case as shown is assessed again and kept in the
+   *  diary (POST /diary/assessments); a result that changes can be kept again. */
+  function addKeep() {
+    const actions = $("result-view").querySelector(".actions");
+    actions.prepend(el("button", { type: "button", id: "keep-assessment", onclick: keep }, "Keep this assessment"));
+    actions.after(el("p", { id: "keep-status", role: "status", "aria-live": "polite" }));
+  }
+
+  function resetKeep() {
+    $("keep-assessment").disabled = false;
+    $("keep-status").textContent = "";
+  }
+
+  async function keep() {
+    const given = {};
+    for (const [finding, value] of answers()) given[finding] = value;
+    const body = withKnown({ answers: given });
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    $("keep-status").textContent = "Keeping…";
+    let kept;
+    try {
+      kept = await api("POST", "/diary/assessments", zone ? { ...body, timezone: zone } : body);
+    } catch (error) {
+      try { // a zone this server does not know: file it under UTC rather than not at all
+        kept = await api("POST", "/diary/assessments", body);
+      } catch (again) {
+        $("keep-status").textContent = again.message;
+        return;
+      }
+    }
+    $("keep-assessment").disabled = true;
+    $("keep-status").replaceChildren("Kept in your diary (" + kept.local_date + "). ",
+      el("a", { href: "/diary/kept" }, "See your kept assessments"));
   }
 
   function showQuestion(question) {
@@ -265,6 +301,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    addKeep();
     $("answer-form").onsubmit = (event) => event.preventDefault();
     $("back").addEventListener("click", back);
     $("change").addEventListener("click", back);

@@ -8,6 +8,7 @@
   const REGIONS = ["eyelid", "brow", "cheek", "mouth"];
   const COLOURS = { left: "#0b5cad", right: "#b3261e", both: "#6a3fa0" };
   let analysis = null;
+  let sent = null; // the last video analysed, {blob, name}: measured again when it is saved
   let stream = null;
   let recorder = null;
   let timer = null;
@@ -38,6 +39,7 @@
     FS.show($("error"), false);
     FS.show($("results"), false);
     busy("Uploading… 0%", 0);
+    sent = { blob, name };
     const form = new FormData();
     form.append("file", blob, name);
     const request = new XMLHttpRequest();
@@ -86,6 +88,8 @@
       : [el("tr", {}, el("td", { colspan: 3 }, "Nothing the interview can use was measured."))]));
     $("use-evidence").disabled = rows.length === 0;
     $("use-status").textContent = "";
+    $("save-status").textContent = "";
+    $("save-measurement").disabled = false;
     FS.show($("results"), true);
     $("results-title").focus();
   }
@@ -136,6 +140,30 @@
       el("span", { class: "help" }, events.length + (events.length === 1 ? " event" : " events")));
     $("timeline").replaceChildren(picture, legend);
     $("event-detail").textContent = events.length ? "Select an event for its details." : "No events were found.";
+  }
+
+  /** "Save to my diary" (opt-in): the same video is sent again with save=true, so the diary
+   *  keeps what the server measured, not a result sent back from the page. */
+  async function saveMeasurement() {
+    if (!sent) return;
+    const form = new FormData();
+    form.append("file", sent.blob, sent.name);
+    form.append("save", "true");
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone) form.append("timezone", zone);
+    $("save-measurement").disabled = true;
+    $("save-status").textContent = "Saving: measuring the video again for your diary…";
+    let data;
+    try {
+      data = await FS.api("POST", "/analyze", form);
+    } catch (error) {
+      $("save-measurement").disabled = false;
+      $("save-status").textContent = error.message;
+      return;
+    }
+    $("save-status").replaceChildren("Saved to your diary as a measurement. ",
+      el("a", { href: "/diary/kept" }, "See your measurements"));
+    $("save-status").dataset.savedId = data.saved_id;
   }
 
   async function startCamera() {
@@ -194,6 +222,7 @@
       analyse(file, file.name);
     });
     $("camera-start").addEventListener("click", startCamera);
+    $("save-measurement").addEventListener("click", saveMeasurement);
     $("record").addEventListener("click", record);
     $("record-stop").addEventListener("click", () => { if (recorder && recorder.state === "recording") recorder.stop(); });
     $("use-evidence").addEventListener("click", () => {

@@ -4,7 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-30
 
-- `people`, with the local app's one person (id 1, "default"), created here; every diary table
+- `people`, with the local app's one person (id 1, "default"), created here, and how often each
+  wants a rating reminder (`rating_every_days`, 3-7; null: the default); every diary table
   gains `person_id` (deleted with the person), every existing row goes to person 1, and what was
   unique is unique per person: a day is one row per (person, date). Indexes lead with the
   person, since every query is one person's.
@@ -79,9 +80,14 @@ def upgrade() -> None:
         "people",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("rating_every_days", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_people")),
         sa.UniqueConstraint("name", name=op.f("uq_people_name")),
         sa.CheckConstraint("name <> ''", name=op.f("ck_people_name_given")),
+        sa.CheckConstraint(
+            "rating_every_days IS NULL OR (rating_every_days >= 3 AND rating_every_days <= 7)",
+            name=op.f("ck_people_rating_every_days_3_7"),
+        ),
     )
     people = sa.table("people", sa.column("id", sa.Integer()), sa.column("name", sa.String()))
     op.bulk_insert(people, [{"id": PERSON, "name": "default"}])
