@@ -8,17 +8,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test chromium lint typecheck unit bench clean
+.PHONY: run test chromium fhir-package lint typecheck unit bench clean
 
 run: $(VENV)/.installed  ## install and start the web app on http://127.0.0.1:8000/
 	$(BIN)/facespasm serve
 
-test: $(VENV)/.dev-installed chromium lint typecheck unit  ## install dev tools, then ruff, mypy, pytest
+test: $(VENV)/.dev-installed chromium fhir-package lint typecheck unit  ## install dev tools, then ruff, mypy, pytest
 
 # The browser tests drive Debian's Chromium (never a downloaded browser); installed when missing,
 # as root in CI.
 chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+
+# HL7's R4B core package (CC0; its StructureDefinitions hold FHIR's invariants, which the FHIR
+# export is checked against in tests/report/fhir_checks.py), from the npm registry where HL7
+# publishes it; Debian's npm is installed when missing.
+FHIR_CORE := $(VENV)/fhir/hl7.fhir.r4b.core-4.3.0.tgz
+fhir-package: $(FHIR_CORE)
+
+$(FHIR_CORE): | $(VENV)/bin/python
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm)
+	mkdir -p $(VENV)/fhir
+	cd $(VENV)/fhir && npm pack --silent hl7.fhir.r4b.core@4.3.0 >/dev/null
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests bench scripts

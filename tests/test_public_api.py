@@ -10,6 +10,7 @@ def test_the_exported_names() -> None:
         [
             "DISCLAIMER",
             "Assessment",
+            "CaseReport",
             "ConditionResult",
             "Cycle",
             "Day",
@@ -35,6 +36,7 @@ def test_the_exported_names() -> None:
             "assess",
             "assess_case",
             "load_knowledge",
+            "make_report",
             "read",
             "toxin_cycles",
             "trigger_analysis",

@@ -14,7 +14,9 @@ own words over a video -- as the command line and the web app do; `read(text).ev
 what a description in the person's own words says.
 `analyze_video(path)` measures a face video and `trigger_analysis(days)` a diary;
 `Diary(engine, person)` is one person's stored diary (`facespasm.diary.database` opens the
-engine). They are loaded on first use (module `__getattr__`), so `import facespasm` stays as
+engine); `make_report(answers, text=..., video=..., diary=...)` is the whole case as one
+`CaseReport`, which `facespasm.report` draws in the terminal, as a web page, a PDF and a FHIR
+Bundle. They are loaded on first use (module `__getattr__`), so `import facespasm` stays as
 quick as the assessment needs and pulls in neither numpy nor MediaPipe nor statsmodels.
 """
 
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
     from facespasm.diary.store import Diary
     from facespasm.diary.triggers import TriggerReport, trigger_analysis
     from facespasm.language import Reading, read
+    from facespasm.report.case_report import CaseReport
+    from facespasm.sharing import make_report
     from facespasm.video.analysis import VideoAnalysis, analyze_video
 
 __version__ = "0.1.0"
@@ -61,6 +65,8 @@ _LAZY = {
     "read": "facespasm.language",
     "assess_case": "facespasm.case",
     "Reading": "facespasm.language",
+    "make_report": "facespasm.sharing",
+    "CaseReport": "facespasm.report.case_report",
 }
 
 
@@ -75,6 +81,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "DISCLAIMER",
     "Assessment",
+    "CaseReport",
     "ConditionResult",
     "Cycle",
     "Day",
@@ -100,6 +107,7 @@ __all__ = [
     "assess",
     "assess_case",
     "load_knowledge",
+    "make_report",
     "read",
     "toxin_cycles",
     "trigger_analysis",

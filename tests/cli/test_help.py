@@ -16,7 +16,7 @@ README = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 
 
 def test_there_are_the_commands_of_this_release() -> None:
-    assert COMMANDS == ["assess", "analyze", "knowledge", "synth", "serve"]
+    assert COMMANDS == ["assess", "analyze", "report", "knowledge", "synth", "serve"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -176,3 +176,23 @@ def test_an_injection_too_near_the_end_for_any_wear_off_is_still_read(climb_days
     first, late = toxin_cycles(days, given, priors=priors)
     assert first.responded is False  # nothing changed after it
     assert late.wear_off is None and late.next_due is not None
+
+
+def test_a_persons_habitually_early_reported_wear_offs_are_learnt_and_discounted() -> None:
+    """Four cycles wear off at day 100; the person reports each ten days early.
+
+    The offset is learnt with the hyperparameters, so the reports do not drag the wear-offs early.
+    """
+    injections = [
+        PlantedInjection(START + dt.timedelta(days=40 + 170 * i), True, 4, 100.0, 0.2, 20)
+        for i in range(4)
+    ]
+    diary = planted_diary(np.random.default_rng(5), injections, n_days=750, baseline=8.0)
+    counts = np.array([np.nan if d.episodes is None else d.episodes for d in diary.days], float)
+    priors = load_diary_knowledge().cycles
+    told = [Injection(40 + 170 * i, reported_wear_off=90) for i in range(4)]
+    fit = fit_history(counts, told, priors)
+    assert fit.report_bias < -4
+    for i, injection in enumerate(fit.injections):
+        median = int(np.searchsorted(np.cumsum(injection.wear_off), 0.5))
+        assert median - (40 + 170 * i) == pytest.approx(100, abs=4)

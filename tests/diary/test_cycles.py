@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from facespasm.diary.cycles import toxin_cycles
 from facespasm.diary.records import Day, Treatment
@@ -301,3 +303,83 @@ def test_the_priors_are_the_reviewed_ones_unless_given() -> None:
     longer = replace(priors, next_due=replace(priors.next_due, typical_interval_weeks=16))
     (cycle,) = toxin_cycles(simulated.days, simulated.treatments, priors=longer)
     assert cycle.next_due == cycle.injection + dt.timedelta(weeks=16)
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_a_return_spread_over_two_months_stays_inside_the_interval(seed: int) -> None:
+    """The rate climbs back over 60 days, three times the model's usual climb.
+
+    The wear-off's interval averages over climb lengths, so it still holds the truth (the
+    estimate itself may be early: the first days of the climb weigh most).
+    """
+    slow = PlantedInjection(START + dt.timedelta(days=40), True, 4, 110.0, 0.2, 60)
+    simulated = diary(seed, [slow], 300)
+    cycle = toxin_cycles(simulated.days, simulated.treatments)[0]
+    truth = slow.wear_off
+    assert cycle.wear_off is not None and abs((cycle.wear_off - truth).days) <= 14
+    assert cycle.wear_off_low is not None and cycle.wear_off_high is not None
+    assert cycle.wear_off_low <= truth <= cycle.wear_off_high
+
+
+@pytest.mark.parametrize("seed", [2, 3, 4, 5])
+def test_a_drop_no_deeper_than_the_diarys_own_wander_is_not_called_a_response(seed: int) -> None:
+    """Untreated twitching swings between 0.55 and 1.45 times its level every 40 days.
+
+    An injection that did nothing, given just before a calm spell, looks like 50% relief. Counted
+    as independent days it "worked" for sure; against the diary's own wander it cannot tell.
+    """
+    rng = np.random.default_rng(seed)
+    level = np.array([8.0 * (0.55 if (i // 40) % 2 else 1.45) for i in range(360)])
+    counts = rng.poisson(level)
+    days = [Day(START + dt.timedelta(i), int(counts[i])) for i in range(360)]
+    given = [Treatment(START + dt.timedelta(days=196), "botulinum_toxin")]
+    priors = load_diary_knowledge().cycles
+    blind_to_wander = replace(priors, relief=replace(priors.relief, beyond_wander_sd=0.0))
+    assert toxin_cycles(days, given, priors=blind_to_wander)[0].responded is True
+    cycle = toxin_cycles(days, given, priors=priors)[0]
+    assert cycle.responded is None
+    assert cycle.response_probability is not None and cycle.response_probability > 0.9
+    assert cycle.within_wander and "varies by itself from month to month" in cycle.summary()
+
+
+@pytest.mark.parametrize("length", [1, 2, 5, 19, 21, 39, 41])
+@pytest.mark.parametrize("injected_on", ["first day", "last day"])
+def test_a_diary_shorter_than_a_climb_back_is_analysed(length: int, injected_on: str) -> None:
+    # The wear-off is averaged over climbs of up to 40 days: a diary of a day or a few weeks,
+    # the injection at its start or its end, is still a cycle ("cannot tell yet"), not a crash.
+    start = dt.date(2026, 1, 1)
+    days = [Day(start + dt.timedelta(days=k), episodes=5) for k in range(length)]
+    injected = days[0].date if injected_on == "first day" else days[-1].date
+    (cycle,) = toxin_cycles(
+        days, [Treatment(injected, "botulinum_toxin", dose_units=20)], today=days[-1].date
+    )
+    assert cycle.injection == injected
+    assert cycle.responded is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    counts=st.lists(st.none() | st.integers(0, 200), min_size=1, max_size=150),
+    offsets=st.lists(st.integers(-60, 180), min_size=1, max_size=4),
+    reported=st.lists(st.none() | st.integers(-10, 200), min_size=2, max_size=2),
+)
+def test_any_diary_gives_one_cycle_per_injection_date(
+    counts: list[int | None], offsets: list[int], reported: list[int | None]
+) -> None:
+    # Whatever a person logs -- gaps, zeros, a flood, injections before, inside or after the
+    # diary, their own dates anywhere -- the analysis answers, one cycle per injection date.
+    start = dt.date(2025, 1, 1)
+    days = [Day(start + dt.timedelta(days=k), episodes=c) for k, c in enumerate(counts)]
+    onset, wear_off = (None if r is None else start + dt.timedelta(days=r) for r in reported)
+    treatments = [
+        Treatment(
+            start + dt.timedelta(days=o), "botulinum_toxin",
+            reported_onset=onset if onset and onset >= start + dt.timedelta(days=o) else None,
+            reported_wear_off=wear_off if wear_off and wear_off >= start + dt.timedelta(days=o)
+            else None,
+        )
+        for o in offsets
+    ]  # fmt: skip
+    cycles = toxin_cycles(days, treatments, today=start + dt.timedelta(days=400))
+    assert [c.injection for c in cycles] == sorted({t.date for t in treatments})
+    assert all(c.next_due is None for c in cycles[:-1])

@@ -20,7 +20,10 @@ def test_the_fragment_is_the_report_of_the_same_case(client) -> None:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/html")
     expected = assess_case(answers, text=text, video=video)
-    assert response.text == assessment_html(expected)
+    # The same fragment, dated: "Result of <date>, <time>" as its first line.
+    opening, dated, rest = response.text.split("\n", 2)
+    assert dated.startswith('<p class="made-at">Result of <time datetime="20'), dated
+    assert f"{opening}\n{rest}" == assessment_html(expected)
 
 
 def test_an_emergency_fragment_calls_and_shows_no_probabilities(client) -> None:

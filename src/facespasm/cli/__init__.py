@@ -23,6 +23,7 @@ from facespasm.cli.assess import assess_command
 from facespasm.cli.db import db_app
 from facespasm.cli.diary import diary_app
 from facespasm.cli.knowledge import knowledge_command
+from facespasm.cli.report import report_command
 from facespasm.cli.serve import serve_command
 from facespasm.cli.synth import synth_command
 from facespasm.errors import InputError, KnowledgeError
@@ -37,6 +38,7 @@ app = typer.Typer(
 )
 app.command("assess")(assess_command)
 app.command("analyze")(analyze_command)
+app.command("report")(report_command)
 app.command("knowledge")(knowledge_command)
 app.command("synth")(synth_command)
 app.command("serve")(serve_command)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from facespasm.diary.records import CARE_LEVELS, CareLevel, SavedAssessment
+from facespasm.diary.wording import long_date
 from facespasm.errors import InputError
 from facespasm.knowledge import KnowledgeBase, load_knowledge
 
@@ -114,7 +115,7 @@ class AssessmentChanges:
     @property
     def summary(self) -> str:
         """One sentence: "Since 12 March 2026: ...; care level up (...)."."""
-        opening = f"Since {_day(self.since)}" if self.since is not None else "Since then"
+        opening = f"Since {long_date(self.since)}" if self.since is not None else "Since then"
         if not self.texts:
             return (
                 f"{opening}: nothing changed in the answers, the care level or the most likely "
@@ -290,7 +291,3 @@ def _cause_name(knowledge: KnowledgeBase, cause: str) -> str:
         return knowledge.cause(cause).name
     except KeyError:
         return cause
-
-
-def _day(date: dt.date) -> str:
-    return f"{date.day} {date:%B %Y}"

@@ -17,9 +17,12 @@ cut twitching from 8 to 1.6 a day only the first was found to work (issue 12). H
 - **Responded** is decided against the untreated baseline: the posterior probability that the
   injection started relief of at least a fifth fewer twitches, "yes" at 90% or more, "no" at 10% or
   less, otherwise the diary cannot tell yet -- and never without at least 14 recorded untreated
-  days outside the injection's own interval to compare with.
+  days outside the injection's own interval to compare with, nor when the relief is no deeper
+  than the diary's own month-to-month wander of its untreated level (`relief.beyond_wander_sd`).
 - **Wear-off**: the day the rate returned (the posterior median), with a 90% interval, when the
   diary shows it more likely than not; otherwise the next injection came first, or it still works.
+  Its date and interval allow for climbs back of different lengths and for days that are not
+  independent (`cycle_model`).
 - **Next due**, for the latest injection only: its wear-off when the diary shows it; else the
   person's own typical duration once any cycle has shown one (conditioned on still working);
   else 12 weeks (`next_due.typical_interval_weeks`).
@@ -33,6 +36,7 @@ diary's range (`bounds.analysable`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -79,6 +83,8 @@ class Cycle:
         next_injection: the date of the next injection, if there was one.
         next_due: when the next injection is due (the latest injection only).
         next_due_basis: "wear-off", "your cycles" or "12 weeks" (the latest injection only).
+        within_wander: its relief looked likely but no deeper than the diary's own month-to-month
+            wander of the untreated level, so `responded` is None.
     """
 
     injection: dt.date
@@ -100,6 +106,7 @@ class Cycle:
     next_injection: dt.date | None
     next_due: dt.date | None
     next_due_basis: DueBasis | None
+    within_wander: bool = False
 
     @property
     def wear_off_days(self) -> int | None:
@@ -149,6 +156,12 @@ class Cycle:
         if self.responded is None:
             if self.post_rate is None or self.response_probability is None:
                 return f"{baseline}; too few diary days after it yet to tell how well it worked"
+            if self.within_wander:
+                return (
+                    f"{baseline}, {self.post_rate:.1f} a day after it; a drop no larger than "
+                    "your untreated twitching varies by itself from month to month, so the "
+                    "diary cannot tell whether it worked"
+                )
             return (
                 f"{baseline}, {self.post_rate:.1f} a day after it; the diary cannot tell yet "
                 f"whether it worked ({self.response_probability:.0%} likely)"
@@ -305,9 +318,10 @@ class _Reading:
         decide = self.priors.relief.decide_probability
         responded: bool | None = None
         if fit.responded >= decide:
-            responded = True
+            responded = self._beyond_wander(pre_rate, post_rate)
         elif fit.responded <= 1 - decide:
             responded = False
+        within_wander = fit.responded >= decide and responded is None
         onset = None
         if fit.responded >= 0.5:
             onset = date + dt.timedelta(days=int(self.fit.onsets[_quantile(fit.onset, 0.5)]))
@@ -336,7 +350,46 @@ class _Reading:
             wear_off_low=low,
             wear_off_high=high,
             wear_off_status=status,
+            within_wander=within_wander,
         )
+
+    def _beyond_wander(self, pre_rate: float, post_rate: float | None) -> bool | None:
+        """True when the relief lies beyond the diary's own wander; None (cannot tell) if not."""
+        wander = self.wander
+        if wander is None or post_rate is None or pre_rate <= 0:
+            return True
+        bound = math.exp(-self.priors.relief.beyond_wander_sd * wander)
+        return True if post_rate <= bound * pre_rate else None
+
+    @functools.cached_property
+    def wander(self) -> float | None:
+        """The untreated level's spread around the baseline, log scale, over windows of days.
+
+        Untreated recorded days are cut into consecutive windows of `wander_window_days`; each
+        window with at least half its days gives log(Σ counts / Σ baseline). Their variance, less
+        the variance that negative binomial day-to-day noise alone would give, is the wander.
+        None with fewer than three windows.
+        """
+        assert self.fit is not None
+        n = len(self.counts)
+        window = self.priors.relief.wander_window_days
+        recorded = ~np.isnan(self.counts)
+        untreated = recorded & (self.fit.untreated[:n] >= 0.9)
+        y = np.nan_to_num(self.counts) * untreated
+        base = self.fit.baseline[:n] * untreated
+        logs, noise = [], []
+        for first in range(0, n - window + 1, window):
+            days = int(untreated[first : first + window].sum())
+            expected = float(base[first : first + window].sum())
+            if days < window / 2 or expected <= 0:
+                continue
+            observed = float(y[first : first + window].sum())
+            logs.append(math.log((observed + 0.5) / (expected + 0.5)))
+            noise.append(1.0 / (expected + 0.5) + self.fit.dispersion / days)
+        if len(logs) < 3:
+            return None
+        excess = float(np.var(logs, ddof=1)) - float(np.mean(noise))
+        return math.sqrt(max(excess, 0.0))
 
     def _baseline(self, k: int) -> tuple[float | None, int]:
         """The untreated rate at injection k, and the untreated days it rests on.

@@ -31,6 +31,7 @@ from facespasm.diary.ratings import (
     smc_grade,
 )
 from facespasm.diary.reviewed import RatingScales, load_diary_knowledge
+from facespasm.diary.wording import long_date
 
 if TYPE_CHECKING:
     from facespasm.diary.records import Rating
@@ -226,11 +227,6 @@ def citations(ids: Iterable[str]) -> tuple[Citation, ...]:
     return tuple(
         Citation(s.id, s.title, s.citation, s.url) for s in (known[i] for i in unique if i in known)
     )
-
-
-def long_date(date: dt.date) -> str:
-    """A date as people write it: "12 March 2026"."""
-    return f"{date.day} {date.strftime('%B')} {date.year}"
 
 
 def change_text(point: TrendPoint, minimal_important_change: float | None) -> str:

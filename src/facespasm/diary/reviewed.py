@@ -63,6 +63,8 @@ class Duration:
     between_cycles_sd_days: float
     max_days: int
     climb_days: int
+    climb_choices_days: tuple[int, ...]
+    interval_likelihood_power: tuple[float, float]
     reasoning: str
     sources: tuple[str, ...] = ()
     in_house: bool = False
@@ -78,6 +80,8 @@ class Relief:
     deepest_share: float
     prior_probability: float
     decide_probability: float
+    beyond_wander_sd: float
+    wander_window_days: int
     reasoning: str
     sources: tuple[str, ...] = ()
     in_house: bool = False
@@ -91,6 +95,7 @@ class ReportedDates:
 
     onset_sd_days: float
     wear_off_sd_days: float
+    wear_off_bias_sd_days: float
     wrong_share: float
     onset_window_days: int
     reasoning: str
@@ -418,6 +423,16 @@ def _check_cycles(priors: CyclePriors, sources: set[str]) -> None:
             "climb_days must be an even number, at least 2",
         ),
         (
+            "duration",
+            all(c >= 2 and c % 2 == 0 for c in duration.climb_choices_days),
+            "climb_choices_days must be even numbers, at least 2",
+        ),
+        (
+            "duration",
+            0 < duration.interval_likelihood_power[0] <= duration.interval_likelihood_power[1] <= 1,
+            "interval_likelihood_power must be [least, most] within (0, 1]",
+        ),
+        (
             "relief",
             0 < relief.deepest_share < relief.responded_below_share < 1,
             "need 0 < deepest_share < responded_below_share < 1",
@@ -425,8 +440,15 @@ def _check_cycles(priors: CyclePriors, sources: set[str]) -> None:
         ("relief", 0 < relief.prior_probability < 1, "prior_probability must lie in (0, 1)"),
         ("relief", 0.5 < relief.decide_probability < 1, "decide_probability must lie in (0.5, 1)"),
         (
+            "relief",
+            relief.beyond_wander_sd >= 0 and relief.wander_window_days >= 7,
+            "need beyond_wander_sd >= 0 and wander_window_days >= 7",
+        ),
+        (
             "reported_dates",
-            priors.reported_dates.onset_sd_days > 0 and priors.reported_dates.wear_off_sd_days > 0,
+            priors.reported_dates.onset_sd_days > 0
+            and priors.reported_dates.wear_off_sd_days > 0
+            and priors.reported_dates.wear_off_bias_sd_days > 0,
             "spreads must be > 0",
         ),
         (

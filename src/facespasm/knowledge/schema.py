@@ -49,6 +49,9 @@ class Codes:
     __pydantic_config__ = _FORBID_EXTRA
 
     icd10: str | None = None
+    # ICD-10-CM codes by side where the code depends on it ("right", "left", "both"); `icd10`
+    # is then the code for a side not known.
+    icd10_by_side: dict[Literal["right", "left", "both"], str] | None = None
     hpo: str | None = None
     hpo_label: str | None = None
     note: str | None = None

@@ -206,7 +206,11 @@ def _codes(cause: Cause, knowledge: KnowledgeBase) -> dict[str, str]:
     return _CODES.get(
         knowledge,
         cause.id,
-        lambda: {system: code for system, code in _shallow(cause.codes).items() if code},
+        lambda: {
+            system: code
+            for system, code in _shallow(cause.codes).items()
+            if isinstance(code, str) and code  # the codes by side are the report's to choose
+        },
     )
 
 

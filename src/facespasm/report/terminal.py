@@ -6,11 +6,18 @@ assessment used and the numbered sources; the not-a-diagnosis line closes the re
 the last thing read. Every text is a `rich.text.Text`, never markup, so the person's own words
 are shown as written. What is shown, and in which words, is decided by the view; this module
 only lays it out.
+
+`render_case` draws a whole case (`case_report.CaseReport`, issue 13): who and when, the same
+assessment, then the key history, the warning signs asked about, the video, the diary (90 days
+as one character a day, injections marked below) and the codes; the sources, numbered once
+across all of it; the disclaimer last.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -20,7 +27,7 @@ from rich.text import Text
 
 from facespasm.knowledge import KnowledgeBase
 from facespasm.reasoning import Assessment
-from facespasm.report.citations import Cited
+from facespasm.report.citations import Cited, SourceView
 from facespasm.report.view import (
     CareView,
     CauseView,
@@ -32,6 +39,11 @@ from facespasm.report.view import (
     UsedView,
     report_view,
 )
+
+if TYPE_CHECKING:
+    from facespasm.report.case_diary import DiarySection
+    from facespasm.report.case_report import CaseReport, CodeView
+    from facespasm.report.case_video import VideoSection
 
 # Knowledge colour names -> banner styles readable on light and dark terminals.
 BANNER_STYLE = {
@@ -59,6 +71,14 @@ def render_assessment(
 
 def render_view(view: ReportView, console: Console) -> None:
     """Render a presentation model on a rich console."""
+    parts = _assessment_parts(view)
+    parts += [_sources(view.sources), Text(view.disclaimer, style="bold")]
+    for part in parts:
+        console.print(part)
+
+
+def _assessment_parts(view: ReportView) -> list[RenderableType]:
+    """The assessment from the care level to what it used: all but sources and disclaimer."""
     parts: list[RenderableType] = [Text(), _banner(view.care)]
     if view.emergency is not None:
         parts.append(_emergency(view.emergency))
@@ -76,9 +96,7 @@ def render_view(view: ReportView, console: Console) -> None:
         parts.append(_advice(view))
     if view.used:
         parts.append(_used(view.used))
-    parts += [_sources(view), Text(view.disclaimer, style="bold")]
-    for part in parts:
-        console.print(part)
+    return parts
 
 
 def _list(rows: Iterable[tuple[str, Text]], marker_style: str = "") -> Table:
@@ -214,11 +232,156 @@ def _used(used: Iterable[UsedView]) -> Group:
     return Group(_heading("What we used"), _list(rows), Text())
 
 
-def _sources(view: ReportView) -> Group:
+def _sources(sources: Iterable[SourceView]) -> Group:
     rows = []
-    for source in view.sources:
+    for source in sources:
         text = Text(source.citation, style="dim")
         if source.url:
             text.append(f" {source.url}", style="dim cyan")
         rows.append((f"[{source.number}]", text))
     return Group(_heading("Sources"), _list(rows), Text())
+
+
+# --- a whole case (issue 13): the assessment, then what a doctor reads next --------------------
+
+SPARK = "▁▂▃▄▅▆▇█"
+NOT_RECORDED = "·"
+
+
+def render_case(report: CaseReport, console: Console) -> None:
+    """Render a case report on a rich console: who and when, the assessment, then the case.
+
+    What to do comes first (in an emergency, only that, from the assessment's emergency view);
+    then the key history, the red flags, the video, the diary and the codes; the sources,
+    numbered once across all of it; the disclaimer last.
+    """
+    header = Text(report.title, style="bold")
+    header.append(f"\n{report.made_at_text}", style="")
+    if report.name:
+        header.append(f" · {report.name}")
+    parts: list[RenderableType] = [header, *_assessment_parts(report.assessment)]
+    parts += [_history(report), _red_flags(report)]
+    if report.video is not None:
+        parts.append(_video(report.video))
+    if report.diary is not None:
+        parts.append(_diary(report.diary))
+    if report.codes:
+        parts.append(_codes(report.codes))
+    parts += [_sources(report.sources), Text(report.disclaimer, style="bold")]
+    for part in parts:
+        console.print(part)
+
+
+def _history(report: CaseReport) -> Group:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    topic = None
+    for item in report.history.items:
+        text = Text(item.text, style="" if item.answered else "dim")
+        if item.origin_words:
+            text.append(f" — from {item.origin_words}", style="dim")
+        grid.add_row("" if item.topic == topic else item.topic, text)
+        topic = item.topic
+    notes = [n for n in (report.history.onset_text, report.history.side_text) if n]
+    lines = [Text(note.capitalize()) for note in notes]
+    return Group(_heading("Key history"), grid, *lines, Text())
+
+
+def _red_flags(report: CaseReport) -> Group:
+    rows = [
+        (flag.status_text, Text(flag.label, style="" if flag.answered else "dim"))
+        for flag in report.red_flags
+    ]
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column()
+    for status, label in rows:
+        grid.add_row(status, label)
+    counts = Text(
+        f"{len(report.red_flags_answered)} of {len(report.red_flags)} answered", style="dim"
+    )
+    return Group(_heading("Warning signs asked about"), counts, grid, Text())
+
+
+def _video(video: VideoSection) -> Group:
+    parts: list[RenderableType] = [_heading("The video"), Text(video.face_text)]
+    parts += [Text(f"! {warning}", style="yellow") for warning in video.warnings]
+    rows = [("•", _cited(video.blink.text, video.blink.cites))]
+    rows += [("•", Text(rate.text)) for rate in (*video.by_side, *video.by_region)]
+    rows.append(("•", Text(video.eyes_closed_text.capitalize())))
+    rows.append(
+        ("•", Text("Usual eyelid opening: " + ", ".join(o.text for o in video.lid_opening)))
+    )
+    parts.append(_list(rows))
+    if video.timeline:
+        parts.append(Text("Timeline", style="bold"))
+        parts.append(_list(("", Text(event.text)) for event in video.timeline))
+        if video.timeline_note:
+            parts.append(Text(video.timeline_note, style="dim"))
+    parts.append(Text())
+    return Group(*parts)
+
+
+def _diary(diary: DiarySection) -> Group:
+    parts: list[RenderableType] = [_heading("The diary"), Text(diary.text)]
+    parts += _episode_chart(diary)
+    if diary.injections:
+        parts.append(Text("Injections", style="bold"))
+        parts.append(_list(("•", Text(i.text)) for i in diary.injections))
+    if diary.cycles:
+        parts.append(Text("Cycles", style="bold"))
+        parts.append(_list(("•", Text(c.summary)) for c in diary.cycles))
+    for series in diary.ratings:
+        parts.append(Text(series.name, style="bold"))
+        rows = [("•", Text(point.text)) for point in series.points]
+        parts.append(_list([*rows, ("", _cited(series.rule, series.cites, "dim"))]))
+        if series.note:
+            parts.append(Text(series.note, style="dim italic"))
+    if diary.measurements:
+        parts.append(Text("Measured from kept videos", style="bold"))
+        parts.append(_list(("•", Text(m.text)) for m in diary.measurements))
+    if diary.triggers or diary.triggers_note:
+        parts.append(Text("Triggers", style="bold"))
+        if diary.triggers:
+            parts.append(_list(("•", Text(t)) for t in diary.triggers))
+        else:
+            parts.append(Text(diary.triggers_note or "", style="dim"))
+    parts.append(Text())
+    return Group(*parts)
+
+
+def _episode_chart(diary: DiarySection) -> list[RenderableType]:
+    """Episodes a day as one character a day (blank none, · not recorded), injections ▲ below."""
+    counts = [day.episodes for day in diary.days]
+    top = max((c for c in counts if c is not None), default=0)
+    bars = "".join(_bar_of(c, top) for c in counts)
+    injected = {i.date for i in diary.injections}
+    marks = "".join("▲" if day.date in injected else " " for day in diary.days).rstrip()
+    chart = Text(bars, style="cyan")
+    legend = Text(
+        f"{diary.start.isoformat()} … {diary.end.isoformat()}: episodes a day (most {top}); "
+        f"blank none, {NOT_RECORDED} not recorded" + ("; ▲ injection" if injected else ""),
+        style="dim",
+    )
+    lines: list[RenderableType] = [chart]
+    if marks:
+        lines.append(Text(marks, style="bold"))
+    return [*lines, legend]
+
+
+def _codes(codes: Iterable[CodeView]) -> Table:
+    table = Table(title="Codes", box=box.SIMPLE, title_justify="left", title_style="bold underline")
+    for column in ("System", "Code", "Meaning", "Note"):
+        table.add_column(column)
+    for code in codes:
+        table.add_row(code.system_name, code.code, code.display, code.note or "")
+    return table
+
+
+def _bar_of(count: int | None, top: int) -> str:
+    if count is None:
+        return NOT_RECORDED
+    if count <= 0 or top <= 0:
+        return " "
+    return SPARK[max(0, math.ceil(count / top * len(SPARK)) - 1)]

@@ -230,15 +230,19 @@ def ratio_text(likelihood_ratio: float) -> str:
     return f"{1 / likelihood_ratio:.1f}× less common with this cause"
 
 
-def report_view(result: Assessment, knowledge: KnowledgeBase | None = None) -> ReportView:
+def report_view(
+    result: Assessment, knowledge: KnowledgeBase | None = None, *, cite: Numbering | None = None
+) -> ReportView:
     """The presentation model of `result`.
 
     Args:
         result: the assessment to show.
         knowledge: the knowledge base `result` was made with; the packaged one by default.
+        cite: the numbering to continue (a whole case report numbers its sources once, the
+            assessment's first); a new one by default.
     """
     knowledge = knowledge or load_knowledge()
-    cite = Numbering(knowledge)
+    cite = cite or Numbering(knowledge)
     level = knowledge.care_level(result.triage.level)
     is_emergency = level.id == knowledge.care_levels[-1].id
     care = _care(result, knowledge, cite, only_this_level=is_emergency)

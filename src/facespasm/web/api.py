@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from facespasm.web import api_assess, api_diary, api_kept, api_ratings, api_treatments, api_video
+from facespasm.web import (
+    api_assess,
+    api_diary,
+    api_kept,
+    api_ratings,
+    api_report,
+    api_treatments,
+    api_video,
+)
 
 router = APIRouter()
 router.include_router(api_assess.router)
@@ -18,6 +26,7 @@ router.include_router(api_diary.router)
 router.include_router(api_treatments.router)
 router.include_router(api_kept.router)
 router.include_router(api_ratings.router)
+router.include_router(api_report.router)
 
 
 @router.get("/health", tags=["server"])

@@ -37,7 +37,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """
     from facespasm import __version__
     from facespasm.diary.csv_io import MAX_BYTES as MAX_CSV_BYTES
-    from facespasm.web import api, docs, errors, openapi, pages, pages_ratings
+    from facespasm.web import (
+        api,
+        docs,
+        errors,
+        openapi,
+        pages,
+        pages_kept,
+        pages_ratings,
+        pages_treatments,
+    )
     from facespasm.web.body_limits import BodyLimits, Upload
     from facespasm.web.deps import close_engine
     from facespasm.web.incidents import Incidents
@@ -67,9 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(pages.router)
     app.include_router(pages_ratings.router)
-    from facespasm.web import pages_diary_more  # the diary's treatments and kept pages
-
-    app.include_router(pages_diary_more.router)
+    app.include_router(pages_treatments.router)
+    app.include_router(pages_kept.router)
     docs.install(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     openapi.install(app)

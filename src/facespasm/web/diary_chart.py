@@ -34,6 +34,7 @@ from typing import Literal, get_args
 from facespasm.diary.cycles import Cycle
 from facespasm.diary.records import Day, Measurement, Rating, Treatment
 from facespasm.diary.reviewed import load_diary_knowledge
+from facespasm.diary.wording import SHORT_MONTHS, short_date
 
 Range = Literal["30d", "6m", "all"]
 RANGES: tuple[Range, ...] = get_args(Range)
@@ -46,7 +47,6 @@ _JRS = load_diary_knowledge().ratings.scale("jrs")
 JRS_MAXIMUM = int(_JRS.maximum)
 JRS_IMPORTANT_CHANGE = _JRS.minimal_important_change
 TYPICAL_WEEKS = load_diary_knowledge().cycles.next_due.typical_interval_weeks
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # Layout, in SVG user units (the picture scales to the page's width).
 WIDTH = 420
@@ -168,7 +168,7 @@ def date_ticks(shown: Window, most: int = 5) -> list[tuple[dt.date, str]]:
         step = 7
         first = shown.end - dt.timedelta(days=step * ((shown.span - 1) // step))
         days = [first + dt.timedelta(days=step * k) for k in range((shown.span - 1) // step + 1)]
-        return [(d, f"{d.day} {MONTHS[d.month - 1]}") for d in days]
+        return [(d, f"{d.day} {SHORT_MONTHS[d.month - 1]}") for d in days]
     for months in (1, 2, 3, 6, 12, 24, 60):
         firsts = _month_starts(shown, months)
         if len(firsts) <= most:
@@ -178,7 +178,8 @@ def date_ticks(shown: Window, most: int = 5) -> list[tuple[dt.date, str]]:
     labelled = []
     for k, d in enumerate(firsts):
         year = k == 0 or d.month <= months
-        labelled.append((d, f"{MONTHS[d.month - 1]} {d.year}" if year else MONTHS[d.month - 1]))
+        month = SHORT_MONTHS[d.month - 1]
+        labelled.append((d, f"{month} {d.year}" if year else month))
     return labelled
 
 
@@ -331,10 +332,6 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def _day(date: dt.date) -> str:
-    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
-
-
 def _summary(
     chosen: Range,
     shown: Window,
@@ -349,17 +346,17 @@ def _summary(
     when = (
         f"in the last {RANGE_NAMES[chosen]}"
         if chosen != "all"
-        else f"from {_day(shown.start)} to {_day(shown.end)}"
+        else f"from {short_date(shown.start)} to {short_date(shown.end)}"
     )
     text = f"{_plural(total, 'episode')} {when} ({_plural(recorded, 'day')} recorded)."
     if injections:
         dates = {t.date for t in injections}
         text += f" {_plural(len(dates), 'botulinum toxin injection')}"
         latest = max(dates)
-        text += f", the latest on {_day(latest)}"
+        text += f", the latest on {short_date(latest)}"
         cycle = next((c for c in cycles if c.injection == latest), None)
         if cycle is not None and cycle.wear_off is not None:
-            text += f", estimated to have worn off around {_day(cycle.wear_off)}"
+            text += f", estimated to have worn off around {short_date(cycle.wear_off)}"
         elif cycle is not None and cycle.wear_off_status == "still working":
             text += ", still working as far as the diary shows"
         text += "."
@@ -367,13 +364,13 @@ def _summary(
         last = jrs[-1]
         text += (
             f" {_plural(len(jrs), 'Jankovic rating')}, the latest {last.score:g} of "
-            f"{JRS_MAXIMUM} on {_day(last.date)}."
+            f"{JRS_MAXIMUM} on {short_date(last.date)}."
         )
     if measured:
         date, rate = measured[-1]
         text += (
             f" {_plural(len(measured), 'video measurement')}, the latest {rate:.1f} spasms a "
-            f"minute on {_day(date)}."
+            f"minute on {short_date(date)}."
         )
     return text
 
@@ -466,11 +463,11 @@ class _Drawing:
             gap = min(1.0, self.scale * b.days * 0.2)
             width = max(self.scale * b.days - gap, 0.5)
             if b.days == 1:
-                what = f"{_day(b.start)}: {_plural(b.episodes, 'episode')}"
+                what = f"{short_date(b.start)}: {_plural(b.episodes, 'episode')}"
             else:
                 last = b.start + dt.timedelta(days=b.days - 1)
                 what = (
-                    f"{_day(b.start)} to {_day(last)}: {value:.1f} episodes a day "
+                    f"{short_date(b.start)} to {short_date(last)}: {value:.1f} episodes a day "
                     f"({_plural(b.recorded, 'day')} recorded)"
                 )
             parts.append(
@@ -494,7 +491,7 @@ class _Drawing:
         for px, py, r in points:
             parts.append(
                 f'<circle class="rating-dot" cx="{px:.1f}" cy="{py:.1f}" r="2.2">'
-                f"<title>{_day(r.date)}: Jankovic rating {r.score:g} of {JRS_MAXIMUM}</title>"
+                f"<title>{short_date(r.date)}: Jankovic rating {r.score:g} of {JRS_MAXIMUM}</title>"
                 "</circle>"
             )
         return parts
@@ -510,7 +507,7 @@ class _Drawing:
             py = top + height * (1 - rate / ticks[-1])
             parts.append(
                 f'<rect class="measured-dot" x="{px - 2.5:.1f}" y="{py - 2.5:.1f}" width="5" '
-                f'height="5"><title>{_day(date)}: {rate:.1f} spasms a minute measured</title>'
+                f'height="5"><title>{short_date(date)}: {rate:.1f} spasms a minute measured</title>'
                 "</rect>"
             )
         return parts
@@ -546,13 +543,12 @@ class _Drawing:
             x2 = self.clamp(self.mid(end))
             if x2 <= x1:
                 continue
-            what = f"Injection on {_day(cycle.injection)}: "
+            what = f"Injection on {short_date(cycle.injection)}: "
             if cycle.wear_off is not None:
-                what += f"estimated to have worn off around {_day(cycle.wear_off)}"
+                what += f"estimated to have worn off around {short_date(cycle.wear_off)}"
                 if cycle.wear_off_low and cycle.wear_off_high:
-                    what += (
-                        f" (90% interval {_day(cycle.wear_off_low)} to {_day(cycle.wear_off_high)})"
-                    )
+                    low, high = short_date(cycle.wear_off_low), short_date(cycle.wear_off_high)
+                    what += f" (90% interval {low} to {high})"
             elif cycle.wear_off_status == "still working":
                 what += "still working as far as the diary shows"
             else:
@@ -585,7 +581,7 @@ class _Drawing:
             dose = f", {sum(d for d in doses if d is not None):g} units" if any(doses) else ""
             names = sorted({t.name for t in session if t.name})
             product = f", {', '.join(names)}" if names else ""
-            what = f"Botulinum toxin injection on {_day(date)}{dose}{product}"
+            what = f"Botulinum toxin injection on {short_date(date)}{dose}{product}"
             top = MARKER_TOP
             parts.append(
                 f'<line class="injection-line" x1="{px:.1f}" x2="{px:.1f}" '
@@ -602,7 +598,7 @@ class _Drawing:
         return [
             f'<path class="reported-mark" d="M{px:.1f},{y - 5} L{px + 4:.1f},{y} L{px:.1f},'
             f'{y + 5} L{px - 4:.1f},{y} Z"><title>You reported it wearing off on '
-            f"{_day(date)}</title></path>"
+            f"{short_date(date)}</title></path>"
             for date in dates
             for px in (self.mid(date),)
         ]

@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from facespasm.diary.records import Day, Treatment
 from facespasm.diary.store import Diary
+from facespasm.diary.wording import short_date
 from facespasm.web.api_assess import AssessIn, assessed
 from facespasm.web.bodies import json_body
 from facespasm.web.deps import DiaryDep
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from facespasm.web.diary_chart import Range
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.globals["day"] = short_date  # a date in a template, as the diary writes it
 
 # The webcam recording length the issue asks for (20-30 s); `?seconds=` may shorten it for tests.
 RECORD_SECONDS = 25
@@ -47,8 +49,13 @@ SEVERITY_WORDS = {0: "barely", 2: "mild", 5: "moderate", 8: "strong", 10: "the w
 SEVERITIES = [(value, SEVERITY_WORDS.get(value, "")) for value in range(11)]
 
 
+def render(request: Request, name: str, **context: object) -> HTMLResponse:
+    """A template of `templates/` -- a page or a fragment -- with these values."""
+    return TEMPLATES.TemplateResponse(request, name, context)
+
+
 def _page(request: Request, name: str, title: str, **context: object) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, name, {"title": title, "page": name, **context})
+    return render(request, name, title=title, page=name, **context)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -102,7 +109,8 @@ async def result(request: Request) -> HTMLResponse:
     from facespasm.report.html import assessment_html
 
     body = await json_body(request, AssessIn)
-    return HTMLResponse(assessment_html(assessed(body)))
+    # Dated in this computer's time zone, the person's: a printed result says when it was made.
+    return HTMLResponse(assessment_html(assessed(body), made_at=dt.datetime.now().astimezone()))
 
 
 def history_html(person: Diary, chosen: Range) -> Markup:

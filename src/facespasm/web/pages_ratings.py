@@ -22,10 +22,10 @@ from facespasm.diary.rating_views import (
     NOT_VALIDATED,
     change_text,
     citations,
-    long_date,
     ratings_view,
 )
 from facespasm.diary.reviewed import Option, Scale, load_diary_knowledge
+from facespasm.diary.wording import long_date
 from facespasm.web.deps import person_diary
 from facespasm.web.pages import TEMPLATES
 from facespasm.web.rating_chart import trend_chart

@@ -16,6 +16,7 @@ from html import escape
 from markupsafe import Markup
 
 from facespasm.diary.ratings import RatingTrend
+from facespasm.diary.wording import short_date
 
 WIDTH, HEIGHT = 640, 250
 LEFT, RIGHT, TOP, BOTTOM = 44, 14, 14, 36
@@ -56,7 +57,7 @@ def trend_chart(trend: RatingTrend, *, chart_id: str = "jrs-chart") -> Markup | 
         anchor = "start" if index == 0 else "end" if day == last else "middle"
         parts.append(
             f'<text class="tick" x="{x(day)}" y="{HEIGHT - BOTTOM + 18}" '
-            f'text-anchor="{anchor}">{_short(day)}</text>'
+            f'text-anchor="{anchor}">{short_date(day)}</text>'
         )
     for k, effect in enumerate(trend.injections):
         if not first <= effect.injection <= last:
@@ -64,7 +65,7 @@ def trend_chart(trend: RatingTrend, *, chart_id: str = "jrs-chart") -> Markup | 
         parts.append(
             f'<line class="injection" x1="{x(effect.injection)}" x2="{x(effect.injection)}" '
             f'y1="{TOP}" y2="{HEIGHT - BOTTOM}"><title>Injection on '
-            f"{_short(effect.injection)}</title></line>"
+            f"{short_date(effect.injection)}</title></line>"
         )
         if effect.threshold is not None and effect.threshold >= 0:
             following = trend.injections[k + 1].injection if k + 1 < len(trend.injections) else last
@@ -81,7 +82,7 @@ def trend_chart(trend: RatingTrend, *, chart_id: str = "jrs-chart") -> Markup | 
         mark = f" ({point.important})" if point.important else ""
         parts.append(
             f'<circle class="score {point.important or ""}" cx="{x(point.date)}" '
-            f'cy="{y(point.score)}" r="4"><title>{_short(point.date)}: {point.score:g}{mark}'
+            f'cy="{y(point.score)}" r="4"><title>{short_date(point.date)}: {point.score:g}{mark}'
             "</title></circle>"
         )
     summary = _summary(trend)
@@ -94,23 +95,19 @@ def trend_chart(trend: RatingTrend, *, chart_id: str = "jrs-chart") -> Markup | 
     )
 
 
-def _short(date: dt.date) -> str:
-    return f"{date.day} {date:%b} {date.year}"
-
-
 def _summary(trend: RatingTrend) -> str:
     first, last = trend.points[0], trend.points[-1]
     said = [
-        f"{len(trend.points)} ratings from {_short(first.date)} ({first.score:g}) to "
-        f"{_short(last.date)} ({last.score:g}), lower is better."
+        f"{len(trend.points)} ratings from {short_date(first.date)} ({first.score:g}) to "
+        f"{short_date(last.date)} ({last.score:g}), lower is better."
     ]
     for effect in trend.injections:
         if effect.before is None or effect.best is None:
-            said.append(f"Injection on {_short(effect.injection)}.")
+            said.append(f"Injection on {short_date(effect.injection)}.")
             continue
         marked = f", {effect.important}" if effect.important else ""
         said.append(
-            f"Injection on {_short(effect.injection)}: {effect.before:g} before, best "
+            f"Injection on {short_date(effect.injection)}: {effect.before:g} before, best "
             f"{effect.best:g} after{marked}."
         )
     return " ".join(said)

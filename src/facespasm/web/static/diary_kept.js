@@ -1,5 +1,5 @@
 // Measurements & assessments: open a kept assessment, compare it with an earlier one, delete
-// either kind with a confirmation. What is shown is the server's HTML (pages_diary_more.py);
+// either kind with a confirmation. What is shown is the server's HTML (pages_kept.py);
 // this script sends what the person does and swaps the fragments in.
 "use strict";
 

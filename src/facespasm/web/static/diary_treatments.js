@@ -1,6 +1,6 @@
 // Treatments & cycles: add, edit and delete treatments and report the latest injection's onset
 // or wear-off with one tap. Everything shown is the server's HTML (the list and the cycles
-// fragments, pages_diary_more.py): this script sends what the person does to the JSON API and
+// fragments, pages_treatments.py): this script sends what the person does to the JSON API and
 // swaps the fragments in; it decides nothing about what the diary shows.
 "use strict";
 

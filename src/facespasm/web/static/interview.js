@@ -183,6 +183,16 @@
       el("a", { href: "/diary/kept" }, "See your kept assessments"));
   }
 
+  /** "Save a PDF for my doctor" and "Export for my clinic's system (FHIR)" (share.js): the
+   *  case as shown, made into a file by the server. */
+  function addShare() {
+    $("result-view").append(SHARE.block("result-share", () => {
+      const given = {};
+      for (const [finding, value] of answers()) given[finding] = value;
+      return withKnown({ answers: given });
+    }));
+  }
+
   function showQuestion(question) {
     current = question;
     showOnly("question-view");
@@ -302,6 +312,7 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     addKeep();
+    addShare();
     $("answer-form").onsubmit = (event) => event.preventDefault();
     $("back").addEventListener("click", back);
     $("change").addEventListener("click", back);
