@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import numpy as np
-
 from facespasm.diary.database import open_database
 from facespasm.diary.records import Day, Episode, Rating, Treatment
 from facespasm.diary.store import Diary
@@ -15,52 +13,17 @@ from facespasm.knowledge import KnowledgeBase
 from facespasm.report.case_report import CaseReport
 from facespasm.sharing import make_report
 from facespasm.video.analysis import VideoAnalysis
-from facespasm.video.events import find_events
-from facespasm.video.measures import Measures
-from facespasm.video.pattern import read_evidence, summarise
+from tests.report import cases
+from tests.report.cases import NOW, clip_analysis
 
-NOW = dt.datetime(2026, 11, 30, 9, 15, tzinfo=dt.UTC)
 MADE = "30 November 2026, 09:15 UTC"
-FPS = 30.0
-HEMIFACIAL = {
-    "age": 55,
-    "side": "one",
-    "regions": ["eyelid", "cheek", "mouth"],
-    "spread_to_lower_face": True,
-    "persists_in_sleep": True,
-    "duration_days": 400,
-    "facial_weakness": False,
-    "facial_pain": None,
-}
+HEMIFACIAL = {**cases.HEMIFACIAL, "facial_weakness": False, "facial_pain": None}
 DESCRIPTION = "it began at my left eye, now my cheek pulls too; maybe a bit numb in my arm?"
 
 
 def planted_clip(seconds: float = 40.0, spasms_left: int = 6, blinks: int = 14) -> VideoAnalysis:
     """A clip's analysis from planted eyelid traces: left eyelid spasms and blinks of both eyes."""
-    rng = np.random.default_rng(0)
-    frames = int(seconds * FPS)
-    left = 0.30 + rng.normal(0, 0.005, frames)
-    right = 0.30 + rng.normal(0, 0.005, frames)
-
-    def shut(eye: np.ndarray, start: float, length: float) -> None:
-        eye[int(start * FPS) : int((start + length) * FPS)] *= 0.05
-
-    for n in range(spasms_left):
-        shut(left, 2 + 3 * n, 0.6)
-    for second in np.linspace(1, seconds - 1, blinks):
-        shut(left, float(second) + 0.05, 0.2)
-        shut(right, float(second) + 0.05, 0.2)
-    measures = Measures.from_apertures(FPS, left, right)
-    events = find_events(measures)
-    return VideoAnalysis(
-        video={"source": "planted", "frames": frames, "fps": FPS, "duration_s": seconds,
-               "face_frames": frames},
-        events=tuple(events),
-        summary=summarise(measures, events),
-        evidence=read_evidence(measures, events),
-        timing={},
-        measures=measures,
-    )  # fmt: skip
+    return clip_analysis(seconds, spasms_left=spasms_left, blinks=blinks)
 
 
 def sample_diary(folder: Path) -> Diary:

@@ -12,7 +12,8 @@ from facespasm.report.document import render_document
 from facespasm.report.figures import diary_figure
 from facespasm.sharing import make_report
 from tests.report import report_cases
-from tests.report.report_cases import HEMIFACIAL, MADE, NOW
+from tests.report.cases import NOW
+from tests.report.report_cases import HEMIFACIAL, MADE
 
 Element = tuple[str, dict[str, str | None]]
 
