@@ -39,9 +39,10 @@ typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
 
 # The storage tests run on SQLite and on a real PostgreSQL server, which the script installs
-# (Debian's package, when missing), starts on localhost and names by its URL.
+# (Debian's package, when missing), starts on localhost and names by its URL. The tests run on
+# every core (pytest-xdist); tests that share one expensive thing (a local Ray) are grouped.
 unit: $(VENV)/.dev-installed
-	url=$$(scripts/postgres-for-tests) && FACESPASM_TEST_POSTGRES_URL=$$url $(BIN)/pytest
+	url=$$(scripts/postgres-for-tests) && FACESPASM_TEST_POSTGRES_URL=$$url $(BIN)/pytest -n auto --dist loadgroup
 
 bench: $(VENV)/.dev-installed  ## speed figures for bench/RESULTS.md (never part of `make test`)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

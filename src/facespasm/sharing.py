@@ -107,6 +107,50 @@ def make_report(
     )
 
 
+def records_report(
+    diary: Diary, *, now: dt.datetime | None = None, knowledge: KnowledgeBase | None = None
+) -> CaseReport:
+    """The report of a person's own records, for a clinician they share them with.
+
+    The case is the person's latest kept assessment -- its evidence as they gave it (answers and
+    description as answers, the video's as a video's) -- and their diary, whose evidence is read
+    again as of `now`. A diary with neither a kept assessment nor enough recent days to say
+    anything is refused with a sentence a clinician can act on.
+
+    Args:
+        diary: the person's diary.
+        now: the time of the report (aware); default: now.
+        knowledge: the knowledge base; the packaged one by default.
+
+    Raises:
+        InputError: nothing to report yet, or a naive `now`.
+    """
+    from facespasm.reasoning.evidence import Origin
+
+    answers: dict[str, object] = {}
+    video: dict[str, object] = {}
+    latest = diary.assessments.page(limit=1, newest_first=True)
+    if latest and latest[0].id is not None:
+        kept = diary.assessments.result(latest[0].id).result.get("evidence", {})
+        for finding, item in kept.items() if isinstance(kept, dict) else ():
+            if not isinstance(item, dict) or item.get("origin") == Origin.DIARY:
+                continue
+            (video if item.get("origin") == Origin.VIDEO else answers)[finding] = item.get("value")
+    if not answers and not video and not diary.days.page(limit=1):
+        raise InputError(
+            "nothing to report yet: this person has kept no assessment and logged no days"
+        )
+    try:
+        return make_report(answers, video=video or None, diary=diary, now=now, knowledge=knowledge)
+    except InputError as error:
+        if not str(error).startswith("nothing to assess"):
+            raise
+        raise InputError(
+            "nothing to report yet: this person has kept no assessment, and their diary has "
+            "fewer than 3 days with sleep, caffeine or stress logged in the last 2 weeks"
+        ) from None
+
+
 def clean_name(name: str | None) -> str | None:
     """The name as typed, trimmed; None when blank.
 

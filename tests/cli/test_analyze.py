@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -26,8 +27,9 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_json_holds_the_contract_fields(facespasm: Run, clip: Path) -> None:
-    done = facespasm("analyze", str(clip), "--json")
+    done = facespasm("analyze", str(clip), "--json", "--workers", "2")
     assert done.returncode == 0, done.stderr
+    assert "inference_feedback_manager" not in done.stderr  # the CLI quiets MediaPipe
     result = json.loads(done.stdout)
     assert {"frames", "fps", "duration_s", "face_frames"} <= set(result["video"])
     assert result["video"]["frames"] == result["video"]["face_frames"] == 150
@@ -38,10 +40,37 @@ def test_the_json_holds_the_contract_fields(facespasm: Run, clip: Path) -> None:
     ]
     for event in result["events"]:
         assert {"start_s", "end_s", "kind", "side", "regions"} <= set(event)
-    assert "blink_rate_per_min" in result["summary"]
+    assert list(result["summary"]) == [  # the typed summary gives the same JSON
+        "face_minutes",
+        "blink_rate_per_min",
+        "events_per_min",
+        "events_by_side",
+        "events_by_region",
+        "longest_closure_s",
+        "eyes_closed_s",
+        "usual_aperture_mm",
+        "spasm_asymmetry",
+    ]
     assert result["evidence"]["side"] == "one"
     assert result["evidence_detail"]["side"]["confidence"] > 0.5
     assert result["timing"]["frames_per_second"] > 0
+
+
+def test_save_keeps_a_dated_measurement_in_the_diary(
+    facespasm: Run, clip: Path, tmp_path: Path
+) -> None:
+    from facespasm.diary.database import open_database
+
+    db = f"sqlite:///{tmp_path / 'diary.sqlite3'}"
+    open_database(db, schema="upgrade").dispose()
+    done = facespasm("analyze", str(clip), "--json", "--save", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert "kept in your diary as measurement" in done.stderr
+    result = json.loads(done.stdout)
+    (kept,) = json.loads(facespasm("diary", "measurements", "--json", "--db", db).stdout)
+    assert kept["local_date"] == dt.date.today().isoformat()
+    assert kept["face_minutes"] == result["summary"]["face_minutes"]
+    assert kept["blink_rate_per_min"] == result["summary"]["blink_rate_per_min"]
 
 
 def test_the_readable_summary_and_the_plot(facespasm: Run, clip: Path, tmp_path: Path) -> None:
@@ -118,7 +147,10 @@ def test_a_missing_video_and_a_faceless_one(facespasm: Run, tmp_path: Path, shar
     [
         ((), "give a VIDEO file or --camera N"),
         (("x.mp4", "--camera", "0"), "give a VIDEO file or --camera N"),
-        (("x.mp4", "--max-side", "10"), "--max-side must be between"),
+        (("x.mp4", "--max-side", "10"), "max_side must be between 64 and 4096 pixels, not 10"),
+        (("x.mp4", "--seconds", "0"), "seconds must be more than 0 and at most 600, not 0.0"),
+        (("x.mp4", "--workers", "0"), "workers must be a whole number from 1 to 32, not 0"),
+        (("x.mp4", "--workers", "many"), "--workers must be auto or a number from 1 to 32"),
     ],
 )
 def test_bad_options(facespasm: Run, arguments: tuple[str, ...], message: str) -> None:

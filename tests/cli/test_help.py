@@ -46,7 +46,7 @@ GROUPS = [str(group.name) for group in app.registered_groups]
 
 
 def test_the_diary_and_the_database_are_groups_of_commands() -> None:
-    assert GROUPS == ["diary", "db"]
+    assert GROUPS == ["diary", "db", "users", "archive"]
 
 
 @pytest.mark.parametrize(

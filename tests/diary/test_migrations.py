@@ -188,9 +188,9 @@ def test_going_back_is_refused_while_someone_else_has_entries(at_0001):
     ("revision", "message"),
     [
         (None, "holds no diary yet: to create one, run `facespasm db upgrade`"),
-        ("0001", "is at schema 0001 and this facespasm needs 0002: to migrate it, run "
+        ("0001", f"is at schema 0001 and this facespasm needs {HEAD}: to migrate it, run "
                  "`facespasm db upgrade` with the same --db or $FACESPASM_DATABASE_URL"),
-        ("0099", "is at schema 0099, newer than this facespasm knows (0002)"),
+        ("0099", f"is at schema 0099, newer than this facespasm knows ({HEAD})"),
     ],
 )  # fmt: skip
 def test_a_database_not_at_head_is_refused_in_one_line(db_url, revision, message):

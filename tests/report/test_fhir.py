@@ -89,7 +89,7 @@ def measured_clip() -> VideoAnalysis:
     would have them (9.6 mm right, 8.1 mm left: the left eye narrowed by its spasms).
     """
     analysis = clip_analysis(spasms_left=3, blinks=10)
-    summary = {**analysis.summary, "usual_aperture_mm": {"right": 9.6, "left": 8.1}}
+    summary = dataclasses.replace(analysis.summary, usual_aperture_mm={"right": 9.6, "left": 8.1})
     return dataclasses.replace(analysis, summary=summary)
 
 

@@ -107,7 +107,7 @@ def test_blink_rate_above_27_a_minute_becomes_increased_blinking() -> None:
         shut(right, second, second + 0.2)
     measures = Measures.from_apertures(FPS, left, right)
     events = find_events(measures)
-    assert summarise(measures, events)["blink_rate_per_min"] == pytest.approx(35, abs=1)
+    assert summarise(measures, events).blink_rate_per_min == pytest.approx(35, abs=1)
     evidence = read_evidence(measures, events)
     assert evidence["increased_blinking"].value is True
 

@@ -3,6 +3,10 @@ and always the same person followed when several are in view."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from itertools import islice
 from pathlib import Path
 
@@ -10,7 +14,13 @@ import numpy as np
 import pytest
 
 from facespasm.video.frames import Frame, read_frames
-from facespasm.video.landmarks import COUNT_FACES_EVERY, LANDMARK_COUNT, FaceLandmarks, FaceMesh
+from facespasm.video.landmarks import (
+    COUNT_FACES_EVERY,
+    LANDMARK_COUNT,
+    FaceLandmarks,
+    FaceMesh,
+    quiet_native_logs,
+)
 
 
 def found(path: Path, limit: int | None = None) -> list[FaceLandmarks | None]:
@@ -134,11 +144,38 @@ def test_the_whole_group_photo_still_gives_one_face(media: Path) -> None:
     assert landmarks.faces_seen >= 1
 
 
-def test_mediapipe_start_up_chatter_is_kept_off_stderr(
+def test_mediapipe_start_up_chatter_is_kept_off_stderr_when_asked(
     media: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    found(media / "single_face.mp4", limit=3)
+    with quiet_native_logs():
+        found(media / "single_face.mp4", limit=3)
+        os.write(2, b"a real error\n")
 
     err = capfd.readouterr().err
     assert "inference_feedback_manager" not in err
     assert "XNNPACK delegate" not in err
+    assert "a real error" in err  # anything else still reaches stderr
+
+
+CHILD_WRITES_THEN_WAITS = (
+    "import sys, time; print('from the child', file=sys.stderr, flush=True); time.sleep(30)"
+)
+
+
+def test_quieting_ends_even_while_another_process_holds_stderr(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    # A process started meanwhile (multiprocessing's resource tracker, a Ray worker) inherits
+    # the filter's pipe as its stderr and may outlive it: turning the filter off must not wait.
+    with quiet_native_logs():
+        holder = subprocess.Popen([sys.executable, "-c", CHILD_WRITES_THEN_WAITS])
+        time.sleep(0.5)
+        started = time.monotonic()
+    try:
+        assert time.monotonic() - started < 2.0
+        assert "from the child" in capfd.readouterr().err
+        os.write(2, b"after\n")
+        assert "after" in capfd.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()

@@ -19,6 +19,7 @@ import sys
 import typer
 
 from facespasm.cli.analyze import analyze_command
+from facespasm.cli.archive import archive_app
 from facespasm.cli.assess import assess_command
 from facespasm.cli.db import db_app
 from facespasm.cli.diary import diary_app
@@ -26,6 +27,7 @@ from facespasm.cli.knowledge import knowledge_command
 from facespasm.cli.report import report_command
 from facespasm.cli.serve import serve_command
 from facespasm.cli.synth import synth_command
+from facespasm.cli.users import users_app
 from facespasm.errors import InputError, KnowledgeError
 
 app = typer.Typer(
@@ -44,6 +46,8 @@ app.command("synth")(synth_command)
 app.command("serve")(serve_command)
 app.add_typer(diary_app, name="diary")
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(archive_app, name="archive")
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2

@@ -14,7 +14,7 @@ from facespasm.cli.outputs import check_writable, writing
 from facespasm.errors import InputError
 
 if TYPE_CHECKING:
-    from facespasm.video.analysis import VideoAnalysis
+    from facespasm.video.analysis import Progress, VideoAnalysis
 
 
 def analyze_command(
@@ -46,15 +46,23 @@ def analyze_command(
     db: Annotated[
         str | None, typer.Option("--db", help="Diary database URL (with --save).")
     ] = None,
+    workers: Annotated[
+        str,
+        typer.Option(
+            help="Processes to measure a video file on: a number, or auto (one per two "
+            "cores). The result is the same with any number."
+        ),
+    ] = "auto",
 ) -> None:
     """Measure twitching in a face video: when, where and on which side the face moved."""
     if annotate is not None and video is None:
         raise InputError("--annotate needs a video file")
+    count = worker_count(workers)
     check_writable(plot, "--plot")
     check_writable(annotate, "--annotate")
     # The diary is opened first: a database that cannot be used is said before minutes of work.
     diary = open_diary(db) if save else None
-    analysis = run_analysis(video, camera=camera, seconds=seconds, max_side=max_side)
+    analysis = run_analysis(video, camera=camera, seconds=seconds, max_side=max_side, workers=count)
     if diary is not None:
         kept = diary.measurements.save(analysis.to_dict(), timezone=local_timezone())
         typer.echo(f"facespasm: kept in your diary as measurement {kept.id}.", err=True)
@@ -65,9 +73,10 @@ def analyze_command(
             plot_timeline(analysis, plot)
     if annotate is not None:
         from facespasm.video.annotate import annotate_video
+        from facespasm.video.landmarks import quiet_native_logs
 
         assert video is not None
-        with writing(annotate):
+        with writing(annotate), quiet_native_logs():
             annotate_video(video, analysis, annotate, max_side=max_side)
     if as_json:
         typer.echo(json.dumps(analysis.to_dict(), indent=2, ensure_ascii=False))
@@ -79,40 +88,78 @@ def analyze_command(
     render_analysis(analysis, Console(highlight=False))
 
 
+def worker_count(workers: str) -> int:
+    """`--workers`: "auto" (one per two cores this process may use) or a whole number.
+
+    Raises:
+        InputError: neither.
+    """
+    from facespasm.video.segments import MAX_WORKERS, available_cores, check_workers
+
+    if workers.strip().lower() == "auto":
+        # One stream keeps ~1.6 cores busy (decoding beside the model): a process per two
+        # cores; on two cores a second process costs more than it gives (bench/RESULTS.md).
+        return max(1, min(available_cores() // 2, MAX_WORKERS))
+    try:
+        count = int(workers)
+    except ValueError:
+        raise InputError(f"--workers must be auto or a number from 1 to {MAX_WORKERS}") from None
+    return check_workers(count)
+
+
 def run_analysis(
-    video: Path | None, *, camera: int | None, seconds: float, max_side: int
+    video: Path | None,
+    *,
+    camera: int | None,
+    seconds: float,
+    max_side: int,
+    workers: int | None = None,
 ) -> VideoAnalysis:
     """Analyse with a progress bar on stderr when a person is watching.
+
+    MediaPipe's start-up chatter is kept off stderr here: a person reads it. `workers` None
+    uses every core (`assess --video` and `report --video` call this too).
 
     Raises:
         InputError: a bad option (checked before any video library starts), or a video that
             cannot be analysed.
     """
+    from facespasm.video.analysis import analyze_video, check_options
+
+    workers = worker_count("auto") if workers is None else workers
+    check_options(seconds=seconds, max_side=max_side, workers=workers)
     if (video is None) == (camera is None):
         raise InputError("give a VIDEO file or --camera N (one of them)")
     if camera is not None:
         from facespasm.video.frames import check_camera
 
         check_camera(camera)
-    if not 0 < seconds <= 600:
-        raise InputError("--seconds must be between 0 and 600")
-    if not 64 <= max_side <= 4096:
-        raise InputError("--max-side must be between 64 and 4096 pixels")
-    from facespasm.video.analysis import analyze_video
+    from facespasm.video.landmarks import quiet_native_logs
+
+    def analyze(progress: Progress | None = None) -> VideoAnalysis:
+        with quiet_native_logs():
+            return analyze_video(
+                video,
+                camera=camera,
+                seconds=seconds,
+                max_side=max_side,
+                workers=workers,
+                progress=progress,
+            )
 
     if not sys.stderr.isatty():
-        return analyze_video(video, camera=camera, seconds=seconds, max_side=max_side)
+        return analyze()
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
 
     columns = (TextColumn("analysing"), BarColumn(), TextColumn("{task.completed} frames"))
     console = Console(stderr=True)
-    with Progress(*columns, TimeRemainingColumn(), console=console, transient=True) as bar:
+    # The bar starts first, while stderr is still the terminal it draws on.
+    with Bar(*columns, TimeRemainingColumn(), console=console, transient=True) as bar:
         task = bar.add_task("frames", total=None)
 
         def update(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
-        return analyze_video(
-            video, camera=camera, seconds=seconds, max_side=max_side, progress=update
-        )
+        return analyze(update)

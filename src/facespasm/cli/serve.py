@@ -1,14 +1,22 @@
-"""`facespasm serve`: the web app and JSON API on this computer (uvicorn, one process).
+"""`facespasm serve`: the web app and JSON API (uvicorn; one process, or `--workers N`).
 
 It listens on 127.0.0.1 by default, so nothing is reachable from another machine, and says so
-when it starts; binding to another address works (a clinic's server) but is announced with a
-warning. Bad settings and an unusable database are refused before the server starts, with one
-line and exit 2, like every other command.
+when it starts; binding to another address works but, without `--clinic`, is announced with a
+warning (the diary has no login). Bad settings and an unusable database are refused before the
+server starts, with one line and exit 2, like every other command.
+
+`--clinic` runs a clinic's server: accounts, sign-in, each patient's own diary (`web/auth.py`).
+It refuses to start without `FACESPASM_SECRET_KEY` (at least 32 bytes; never printed) and
+without the clinic's database (`--db` or `FACESPASM_DATABASE_URL`), and warns on SQLite
+(PostgreSQL is expected: several workers, row security). `--workers N` runs N processes, each
+making the app from `FACESPASM_*` variables (`create_app_from_environment`): the options are
+handed on as variables, and the key stays in the environment, never in a command line.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import socket
 from typing import Annotated
 
@@ -39,6 +47,14 @@ def serve_command(
             help="Allow keeping uploaded videos when asked (otherwise only results are stored).",
         ),
     ] = False,
+    clinic: Annotated[
+        bool,
+        typer.Option(
+            "--clinic",
+            help="A clinic's server: accounts and sign-in; needs FACESPASM_SECRET_KEY and --db.",
+        ),
+    ] = False,
+    workers: Annotated[int, typer.Option(help="How many server processes to run.")] = 1,
 ) -> None:
     """Start the web app and JSON API (open the address it prints in a browser)."""
     import uvicorn
@@ -48,16 +64,42 @@ def serve_command(
     from facespasm.web.deps import app_engine
     from facespasm.web.settings import Settings
 
-    settings = Settings(
-        host=host, port=port, database_url=db, max_upload_mb=max_upload_mb, keep_videos=keep_videos
-    )
+    options = {
+        "host": host,
+        "port": port,
+        "max_upload_mb": max_upload_mb,
+        "keep_videos": keep_videos,
+        "clinic": clinic,
+        "workers": workers,
+    }
+    if db is not None:
+        options["database_url"] = db
+    settings = Settings(**options)
     _check_port_free(settings.host, settings.port)
     app = create_app(settings)
-    app_engine(app)  # a database that cannot be opened stops us here, not at the first request
+    engine = app_engine(app)  # a database that cannot be opened stops us here, not later
+    if settings.clinic:
+        from facespasm.diary.row_security import row_security_problems
+
+        for problem in row_security_problems(engine):
+            typer.echo(f"WARNING: row security: {problem} (see docs/clinic.md)", err=True)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/"
+    if settings.clinic and (settings.database_url or "").startswith("sqlite"):
+        typer.echo(
+            "WARNING: a clinic's server on SQLite; PostgreSQL is expected (several workers, "
+            "row security, backups).",
+            err=True,
+        )
     if settings.local_only:
         typer.echo(f"facespasm is running at {address} (only this computer can reach it)")
+    elif settings.clinic:
+        typer.echo(
+            f"facespasm (clinic) is running at {address}; it answers only to the host names "
+            f"{', '.join(settings.trusted_hosts)} (FACESPASM_ALLOWED_HOSTS). Serve it behind "
+            "TLS (a reverse proxy).",
+            err=True,
+        )
     else:
         typer.echo(
             f"facespasm is running at {address}\n"
@@ -72,7 +114,23 @@ def serve_command(
     # Everything loaded so far lives as long as the server; frozen, the garbage collector stops
     # re-scanning it on every full collection (bench/RESULTS.md, issue 5).
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, workers=1)
+    if settings.workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, workers=1)
+        return
+    engine.dispose()
+    for name, value in options.items():
+        os.environ[f"FACESPASM_{name.upper()}"] = (
+            str(value).lower() if isinstance(value, bool) else str(value)
+        )
+    uvicorn.run(
+        "facespasm.web.app:create_app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        workers=settings.workers,
+    )
 
 
 def _check_port_free(host: str, port: int) -> None:

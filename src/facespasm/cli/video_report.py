@@ -16,7 +16,7 @@ MAX_EVENTS_LISTED = 40
 
 def render_analysis(analysis: VideoAnalysis, console: Console) -> None:
     """Print the readable summary of one analysed clip."""
-    video, summary = analysis.video, analysis.summary
+    video, summary = analysis.video, analysis.summary.to_dict()
     console.print(
         Text(
             f"{video['source']}: {video['frames']} frames at {video['fps']} fps "

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import delete, func, insert, select, update
 
-from facespasm.diary.bounds import check_date
+from facespasm.diary.bounds import check_date, zone
 from facespasm.diary.database import run_write
 from facespasm.diary.local_time import local_instant
 from facespasm.diary.models import People
@@ -289,10 +289,15 @@ class EpisodeEntries(Entries[Episode]):
             changes["regions"] = episode_regions(changes["regions"])
         if "at" in changes or "timezone" in changes:
             stored = self.get(entry_id)
-            at = changes.pop("at", None) or stored.occurred_at
+            at = changes.pop("at", None)
             timezone = changes.get("timezone") or stored.timezone
             changes["timezone"] = timezone
-            changes["occurred_at"], changes["local_date"] = local_instant(at, timezone)
+            if at is None:
+                # The stored instant was checked as written; only its day moves with the zone
+                # (checking it again refused 1900-01-01T00:30 Berlin, stored as 1899-12-31 UTC).
+                changes["local_date"] = stored.occurred_at.astimezone(zone(timezone)).date()
+            else:
+                changes["occurred_at"], changes["local_date"] = local_instant(at, timezone)
         return super().edit(entry_id, changes)
 
 

@@ -332,3 +332,7 @@ class Assessments(Base):
     top_cause: Mapped[str | None] = mapped_column(String(64))
     top_probability: Mapped[float | None] = mapped_column(Float)
     result_id: Mapped[int] = _kept_result()
+
+
+# The clinic's tables (accounts, sessions, shares, audit log) share this MetaData and migrations.
+from facespasm.clinic import tables as _clinic_tables  # noqa: E402, F401

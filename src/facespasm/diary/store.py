@@ -19,6 +19,10 @@ Decisions:
   names the field, never a database constraint; every write goes through
   `database.run_write`, which retries the rare conflict PostgreSQL still reports.
 - Rows become records and records rows in one place (`rows.py`).
+- On PostgreSQL the database checks the person as well (row-level security,
+  `row_security.py`): every transaction of the `Diary` -- each read, each write, each retry --
+  begins by naming its person, because the collections are given the person's engine
+  (`for_person`), here and nowhere else.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from facespasm.diary.days import Days
 from facespasm.diary.entries import EpisodeEntries, RatingEntries, TreatmentEntries
 from facespasm.diary.kept import AssessmentEntries, MeasurementEntries
 from facespasm.diary.models import DEFAULT_PERSON_ID
+from facespasm.diary.row_security import for_person
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -42,7 +47,8 @@ class Diary:
         person: Whose diary (`people.add_person`); default: the local app's one person.
 
     Attributes:
-        engine: The database's engine.
+        engine: The database's engine, as the person's (`row_security.for_person`): on
+            PostgreSQL each transaction begun on it is the person's.
         person: The person's id.
         days: Factors and episode counts, by date.
         episodes: Logged twitches.
@@ -53,6 +59,7 @@ class Diary:
     """
 
     def __init__(self, engine: Engine, person: int = DEFAULT_PERSON_ID) -> None:
+        engine = for_person(engine, person)
         self.engine = engine
         self.person = person
         self.days = Days(engine, person)

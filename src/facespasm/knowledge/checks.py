@@ -66,6 +66,8 @@ def check_knowledge(sections: dict[str, tuple[Any, ...]]) -> None:
         for required in cause.requires:
             if required not in findings:
                 _fail("causes", cause.id, f"requires unknown finding '{required}'")
+            elif findings[required].category == "measured":
+                _fail("causes", cause.id, f"requires '{required}', which is never asked")
     _check_care(sections["levels"], sections["rules"], source_ids, findings, cause_ids)
     advice: Advice
     for advice in sections["advice"]:
@@ -110,6 +112,9 @@ def _check_care(
         if rule.when.red_flag_open and "{findings}" not in rule.reason:
             _fail("rules", rule.id, "a red_flag_open rule's reason names them: '{findings}'")
         _check_condition(rule.id, rule.when, findings, cause_ids)
+        measured = [f for f in _findings_of(rule.when) if findings[f].category == "measured"]
+        if measured:  # a care rule's findings are asked before the interview ends
+            _fail("rules", rule.id, f"'{measured[0]}' is measured, never asked: no rule uses it")
 
 
 def _check_treatments(
@@ -266,6 +271,14 @@ def _check_condition(
         fail(f"unknown finding '{condition.finding}'")
         return
     _check_finding_test(finding, test, value, fail)
+
+
+def _findings_of(condition: Condition) -> list[str]:
+    """Every finding a condition tests, through any_of and all_of."""
+    found = [condition.finding] if condition.finding is not None else []
+    for part in (condition.any_of or ()) + (condition.all_of or ()):
+        found += _findings_of(part)
+    return found
 
 
 def _tests_of(condition: Condition) -> dict[str, Any]:

@@ -21,7 +21,8 @@ _FORBID_EXTRA: Any = {"extra": "forbid"}
 SourceKind = Literal["article_section", "literature", "guideline", "web_page"]
 Tier = Literal["lifestyle", "isolated_disorder", "broader_disease"]
 AnswerType = Literal["boolean", "choice", "multiple_choice", "number"]
-Category = Literal["person", "symptom", "course", "history", "associated", "lifestyle"]
+# "measured": only a measurement (a video) gives it; the interview never asks it.
+Category = Literal["person", "symptom", "course", "history", "associated", "lifestyle", "measured"]
 
 # A likelihood entry is, per answer type: boolean P(yes | cause); choice {value: P(value | cause)};
 # multiple_choice {option: P(option involved | cause)}; number [P(bin | cause) for each bin].

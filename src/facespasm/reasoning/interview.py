@@ -111,7 +111,9 @@ class Interview:
         gains = {
             finding.id: information_gain(finding, probabilities, self.knowledge)
             for finding in self.knowledge.findings.values()
-            if finding.id not in asked and finding.likelihood is not None
+            if finding.id not in asked
+            and finding.likelihood is not None
+            and finding.category != "measured"  # only a video gives it
         }
         best = max(gains, key=lambda f: gains[f], default=None)
         if best is not None and not self._settled(probabilities, gains[best]):

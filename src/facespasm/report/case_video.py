@@ -126,7 +126,7 @@ def video_section(
     """The video part of a report (sources numbered with `cite`, after the assessment's)."""
     from facespasm.diary.measurements import measurement_of
 
-    summary = analysis.summary
+    summary = analysis.summary.to_dict()
     minutes = float(_number(summary.get("face_minutes")) or 0.0)
     clip = float(_number(analysis.video.get("duration_s")) or 0.0)
     measured = measurement_of(
@@ -163,14 +163,15 @@ def video_section(
 def _blink(
     rate: float | None, minutes: float, knowledge: KnowledgeBase, cite: Numbering
 ) -> BlinkView:
-    from facespasm.video.pattern import INCREASED_BLINK_RATE, MIN_MINUTES_FOR_RATE
+    from facespasm.video.thresholds import thresholds
 
-    line = INCREASED_BLINK_RATE
+    limits = thresholds()
+    line = limits.increased_blink_rate
     cites = cite(s for s in BLINK_LINE_SOURCES if s in knowledge.sources)
     rule = f"above {line:g} a minute at rest counts as increased; normal is about 17"
     if rate is None:
         return BlinkView(None, line, None, f"Blink rate not measured ({rule})", cites)
-    if minutes < MIN_MINUTES_FOR_RATE:
+    if 60 * minutes < limits.min_seconds_for_rate:
         text = (
             f"{rate:.0f} blinks a minute, from only {60 * minutes:.0f} s of face: too little "
             f"to compare ({rule})"

@@ -178,6 +178,8 @@ def _item(finding: Finding) -> dict[str, Any]:
             extensions.append({"url": _EXT_UNIT, "valueCoding": unit})
     if extensions:
         item = {"extension": extensions, **item}
+    if finding.category == "measured":
+        item["readOnly"] = True  # a measurement's (the video's), never a person's answer
     if finding.type == "multiple_choice":
         item["repeats"] = True
     if finding.choices:

@@ -1,9 +1,14 @@
 """`analyze_video()`: a face video in, events, a summary and evidence out.
 
 Frames stream through the landmark model and are reduced at once to a dozen numbers each, so
-memory does not grow with the length of the video. A face that is lost for part of the clip
-leaves gaps, reported as such; a clip without any face is an error, because nothing about the
-face can be said from it.
+memory does not grow with the length of the video. A file is measured in fixed time segments,
+on as many cores as `workers` allows (segments.py), and its rows are stitched in order before
+events are found over the whole clip. A face that is lost for part of the clip leaves gaps,
+reported as such; a clip without any face is an error, because nothing about the face can be
+said from it.
+
+The boundaries are parameters: the landmark model (`mesh_factory`, any `LandmarkModel`), and the
+options, checked here (one line each) rather than by each caller.
 """
 
 from __future__ import annotations
@@ -14,14 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from facespasm.errors import VideoError
+from facespasm.errors import InputError, VideoError
 from facespasm.reasoning.evidence import Evidence, EvidenceItem, Origin
 from facespasm.video.events import Event, find_events
+from facespasm.video.landmarks import FaceMesh, MeshFactory
 from facespasm.video.measures import Measures, MeasureSeries
 from facespasm.video.pattern import Finding, read_evidence, summarise
+from facespasm.video.summary import VideoSummary
 
 if TYPE_CHECKING:
-    from facespasm.video.frames import Frame
+    from facespasm.video.frames import Frame, VideoInfo
     from facespasm.video.landmarks import FaceLandmarks
 
 Progress = Callable[[int, int | None], None]
@@ -29,6 +36,10 @@ Progress = Callable[[int, int | None], None]
 # Blinks and spasms are counted per minute against the person's own baseline; a clip shorter
 # than this holds too few of either to say much (the README asks for 20-30 seconds).
 SHORT_CLIP_S = 5.0
+# Frames smaller than this hold too few pixels per face for landmarks; larger ones only cost
+# time (the face mesh looks at the face at 192 px) and memory (an 8K RGB frame is 100 MB).
+MAX_SIDE_RANGE = (64, 4096)
+MAX_CAMERA_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -37,7 +48,7 @@ class VideoAnalysis:
 
     video: dict[str, object]
     events: tuple[Event, ...]
-    summary: dict[str, object]
+    summary: VideoSummary
     evidence: dict[str, Finding]
     timing: dict[str, float]
     measures: Measures = field(repr=False)
@@ -60,7 +71,7 @@ class VideoAnalysis:
                 }
                 for event in self.events
             ],
-            "summary": self.summary,
+            "summary": self.summary.to_dict(),
             "evidence": {
                 finding: list(item.value) if isinstance(item.value, tuple) else item.value
                 for finding, item in self.evidence.items()
@@ -95,35 +106,115 @@ def analyze_video(
     seconds: float = 30.0,
     max_side: int = 1280,
     progress: Progress | None = None,
+    mesh_factory: MeshFactory = FaceMesh,
+    workers: int = 1,
 ) -> VideoAnalysis:
     """Analyse a video file, or `seconds` from camera number `camera`.
 
+    Args:
+        path: the video file (or None, with `camera`).
+        camera: the camera number (0 is the first), instead of a file.
+        seconds: how long to record from the camera: more than 0, at most 600.
+        max_side: frames are downscaled so their longer side is at most this (64 to 4096).
+        progress: called with (frames done, frames expected or None) as the work goes on.
+        mesh_factory: makes the landmark model, once per segment of the clip (picklable for
+            `workers > 1`: it is sent to worker processes).
+        workers: at most this many cores for a file (1 to 32): this thread and up to
+            `workers - 1` spawned processes, one per half-minute of video (a process costs a
+            second or so to start). The result does not depend on it; a camera uses one.
+
     Raises:
+        InputError: an option out of range.
         VideoError: the file cannot be read as a video, or no face is found in it.
     """
-    from facespasm.video.frames import camera_frames, check_camera, probe_video, read_frames
-
+    check_options(seconds=seconds, max_side=max_side, workers=workers)
     if (path is None) == (camera is None):
-        raise VideoError("give a video file or a camera, not both or neither")
+        raise InputError("give a video file or a camera, not both or neither")
+    from facespasm.video.frames import camera_frames, check_camera, probe_video
+
     if camera is not None:
         check_camera(camera)
-    if path is not None:
-        info = probe_video(path, max_side=max_side)
-        if info.still:
-            raise VideoError(
-                f"{path.name} is a still photo, not a video: a twitch shows only in motion. "
-                "Record 20 to 30 seconds of your face (looking at the camera, in even light) "
-                "and give that video, or record with --camera 0"
-            )
-        frames: Iterable[Frame] = read_frames(path, max_side=max_side)
-        source = str(path)
-        expected = info.frame_count
-        fps = info.fps
-    else:
-        assert camera is not None
         frames = camera_frames(camera, seconds, max_side=max_side)
-        source, expected, fps = f"camera {camera}", None, 0.0
-    return analyze_frames(frames, source=source, fps=fps, expected=expected, progress=progress)
+        return analyze_frames(
+            frames, source=f"camera {camera}", fps=0.0, progress=progress, mesh_factory=mesh_factory
+        )
+    assert path is not None
+    info = probe_video(path, max_side=max_side)
+    if info.still:
+        raise VideoError(
+            f"{path.name} is a still photo, not a video: a twitch shows only in motion. "
+            "Record 20 to 30 seconds of your face (looking at the camera, in even light) "
+            "and give that video, or record with --camera 0"
+        )
+    return _analyze_file(path, info, max_side, progress, mesh_factory, workers)
+
+
+def check_options(*, seconds: float = 30.0, max_side: int = 1280, workers: int = 1) -> None:
+    """Refuse options `analyze_video` cannot use, in one line naming the option.
+
+    Raises:
+        InputError: `seconds` not in (0, 600], `max_side` not in 64-4096, `workers` not in 1-32.
+    """
+    from facespasm.video.segments import check_workers
+
+    low, high = MAX_SIDE_RANGE
+    if isinstance(max_side, bool) or not isinstance(max_side, int) or not low <= max_side <= high:
+        raise InputError(f"max_side must be between {low} and {high} pixels, not {max_side!r}")
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not 0 < seconds <= MAX_CAMERA_SECONDS
+    ):
+        raise InputError(
+            f"seconds must be more than 0 and at most {MAX_CAMERA_SECONDS:g}, not {seconds!r}"
+        )
+    check_workers(workers)
+
+
+def _analyze_file(
+    path: Path,
+    info: VideoInfo,
+    max_side: int,
+    progress: Progress | None,
+    mesh_factory: MeshFactory,
+    workers: int,
+) -> VideoAnalysis:
+    from facespasm.video.segments import (
+        frames_expected,
+        measure_segments,
+        plan_segments,
+        useful_workers,
+    )
+
+    started = time.perf_counter()
+    segments = plan_segments(info)
+    parts = measure_segments(
+        path,
+        segments,
+        max_side=max_side,
+        mesh_factory=mesh_factory,
+        workers=useful_workers(segments, workers),
+        progress=progress,
+        expected=frames_expected(info),
+    )
+    series = MeasureSeries(fps=info.fps)
+    faces = crowded = 0
+    problem = None
+    for part in parts:
+        series.times.extend(part.times.tolist())
+        series.rows.extend(part.data)
+        faces += int((part.faces_seen > 0).sum())
+        crowded += int((part.faces_seen > 1).sum())
+        problem = problem or part.problem
+    return _conclude(
+        series,
+        source=str(path),
+        count=len(series.times),
+        faces=faces,
+        crowded=crowded,
+        problem=problem,
+        elapsed=time.perf_counter() - started,
+    )
 
 
 def analyze_frames(
@@ -133,31 +224,64 @@ def analyze_frames(
     fps: float,
     expected: int | None = None,
     progress: Progress | None = None,
+    mesh_factory: MeshFactory = FaceMesh,
 ) -> VideoAnalysis:
-    """Analyse frames from any source (a file, a camera, a test's generator)."""
+    """Analyse frames from any source (a camera, a test's generator), in one stream.
+
+    Args:
+        frames: the frames, in order.
+        source: what to call the source in the result.
+        fps: the frame rate; 0 measures it from the frames' times (a camera).
+        expected: the frames expected, for `progress`.
+        progress: called with (frames done, frames expected or None).
+        mesh_factory: makes the landmark model.
+
+    Raises:
+        VideoError: no frames, or no face in any of them.
+    """
     from facespasm.video.pipeline import landmark_stream
 
     started = time.perf_counter()
-    series: MeasureSeries | None = None
+    series = MeasureSeries(fps=fps or 30.0)
     count = faces = crowded = 0
     last_time = 0.0
-    for frame, landmarks in _counted(landmark_stream(frames), progress, expected):
-        if series is None:
-            series = MeasureSeries(fps=fps or 30.0)
+    stream = landmark_stream(frames, mesh_factory)
+    for frame, landmarks in _counted(stream, progress, expected):
         count += 1
         last_time = frame.time_s
         series.add(frame.time_s, None if landmarks is None else landmarks.points)
         if landmarks is not None:
             faces += 1
             crowded += landmarks.faces_seen > 1
-    elapsed = time.perf_counter() - started
-    if series is None or count == 0:
+    if count and not fps:  # a camera: measure the rate we actually got
+        series.fps = count / last_time if last_time > 0 else 30.0
+    return _conclude(
+        series,
+        source=source,
+        count=count,
+        faces=faces,
+        crowded=crowded,
+        problem=getattr(frames, "problem", None),  # a file that breaks off: what came before
+        elapsed=time.perf_counter() - started,
+    )
+
+
+def _conclude(
+    series: MeasureSeries,
+    *,
+    source: str,
+    count: int,
+    faces: int,
+    crowded: int,
+    problem: object,
+    elapsed: float,
+) -> VideoAnalysis:
+    """From the whole clip's measures to events, summary and evidence."""
+    if count == 0:
         raise VideoError(f"no frames could be read from {source}")
     if faces == 0:
         raise VideoError(f"no face found in any of the {count} frames of {source}")
-    if not fps:  # a camera: measure the rate we actually got
-        fps = count / last_time if last_time > 0 else 30.0
-        series.fps = fps
+    fps = series.fps
     measures = series.finish()
     events = find_events(measures)
     warnings = []
@@ -167,7 +291,6 @@ def analyze_frames(
         )
     if crowded:
         warnings.append(f"several faces in {crowded} frames; one face was followed throughout")
-    problem = getattr(frames, "problem", None)  # a file that breaks off: what came before counts
     if problem:
         warnings.append(str(problem))
     duration_s = count / fps

@@ -14,9 +14,22 @@ The kinds (DESIGN.md ⚑):
 - flicker: a small, fast (3-8 Hz) ripple of one eye's aperture above the landmark noise floor,
   without closing it (myokymia's EMG bursts are 3-8 Hz; Medscape 1213160).
 A one-sided eye narrowing while both mouth corners lift (a smile) is marked `with_smile`: the
-eye closing when smiling is the mark of synkinesis (source article).
+eye closing when smiling is the mark of synkinesis (source article). The smile is judged over
+the whole narrowing (both corners' mean rise in their pooled noise, and the two rises within
+`smile_symmetry` of each other), not frame by frame. A closure is `forceful` when the brows
+stay down through at least half of it on both sides (a glance down dips them for a moment).
 One-sidedness is what separates a spasm from an expression: a smile lifts both mouth corners
 and a wink aside, faces are symmetric when we move them on purpose.
+
+Every threshold is in `data/thresholds.yaml` with its source, and every one is relative to the
+person (issue 15: the evidence must transfer across faces): closures are shares of this eye's
+usual aperture; brow, cheek and mouth movements are robust z-scores after the slow drifts of head
+pose, distance and light are taken out (a rolling median over a few seconds), in units of this
+person's own noise; a flicker is ripple power over this eye's own noise floor in each frequency
+bin. Both eyes took part in an event when the less closed one closed a fixed share of the more
+closed one (a turned head shows the far eye's closure smaller). An event's regions are those that
+moved one-sidedly and at least half as much as its strongest region, so that the face mesh's
+coupling of cheek to brow does not name the brow.
 """
 
 from __future__ import annotations
@@ -29,29 +42,9 @@ from numpy.typing import NDArray
 from scipy.ndimage import uniform_filter1d
 
 from facespasm.video.measures import SIDES, Measures, Side
+from facespasm.video.thresholds import thresholds
 
 Kind = Literal["blink", "closure", "spasm", "flicker"]
-
-USUAL_OPEN_PERCENTILE = 75
-CLOSED = 0.5  # an eye is closed below half its usual aperture...
-STILL_CLOSED = 0.3  # ...and stays closed until it is back above 70% (hysteresis)
-OTHER_EYE_OPEN = 0.35  # in a one-sided spasm the other eye stays above 65% of its aperture
-LONGEST_BLINK_S = 0.5
-MERGE_GAP_S = 0.1  # closures closer than this are one event (a blink split by a noisy frame)
-SHORTEST_SPASM_S = 0.06  # two frames at 30 fps: a clonic twitch can be as short as 150 ms
-REGION_ACTIVE_Z = 6.0  # a brow, cheek or mouth corner moved (robust z-score)...
-ASYMMETRY = 2.0  # ...and moved at least twice as much as the other side's
-SMILE_SYMMETRY = 1.5  # a smile raises both corners within half again of each other
-SMILE_NARROWING = 0.2  # one eye a fifth narrower during a smile, the other barely
-BROW_SQUEEZE_Z = 4.0  # brows pulled down this far during a closure: forceful
-FLICKER_BAND_HZ = (3.0, 8.0)
-FLICKER_FLOOR_RATIO = 3.0  # ripple power this many times the clip's noise floor...
-FLICKER_OTHER_RATIO = 2.0  # ...and this many times the other eye's
-SHORTEST_FLICKER_S = 0.3
-FLICKER_SMALLEST_SWING = 0.08  # 8% of the aperture, peak to peak: above landmark jitter
-FLICKER_CYCLES = 3  # a ripple, not a single step: at least three ups and downs
-FLICKER_CLEARANCE_S = 0.3  # a ripple this close to a blink or spasm belongs to it
-MIN_FPS_FOR_FLICKER = 15.0  # below this an 8 Hz ripple is past the Nyquist frequency
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +88,8 @@ def eye_closure(measures: Measures, side: Side) -> NDArray[np.float64]:
     """
     aperture = measures.series("aperture", side)
     known = aperture[~np.isnan(aperture)]
-    usual = float(np.percentile(known, USUAL_OPEN_PERCENTILE)) if known.size else np.nan
+    percentile = thresholds().usual_open_percentile
+    usual = float(np.percentile(known, percentile)) if known.size else np.nan
     return np.clip(1.0 - aperture / usual, 0.0, 1.0)
 
 
@@ -131,24 +125,44 @@ def _times(measures: Measures, first: int, last: int) -> tuple[float, float]:
     return float(measures.time[first]), float(measures.time[last - 1]) + 1.0 / measures.fps
 
 
-def _robust_z(values: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Distance from the median in robust standard deviations (MAD × 1.4826)."""
+def _robust_z(values: NDArray[np.float64], fps: float | None = None) -> NDArray[np.float64]:
+    """Distance from the usual value in robust standard deviations (MAD × 1.4826).
+
+    With `fps`, the usual value is a rolling median over the baseline window, so that slow
+    drifts of head pose, distance and light are not taken for movements; without, the clip's
+    median.
+    """
     if np.all(np.isnan(values)):
         return np.zeros_like(values)
-    centre = np.nanmedian(values)
-    spread = 1.4826 * np.nanmedian(np.abs(values - centre))
-    spread = max(float(spread), 1e-6, 1e-3 * abs(float(centre)))
-    return np.asarray((values - centre) / spread, dtype=np.float64)
+    centre: NDArray[np.float64] | float = np.nanmedian(values)
+    if fps is not None:
+        centre = _rolling_median(values, max(3, round(thresholds().baseline_window_s * fps)))
+    deviation = values - centre
+    spread = 1.4826 * np.nanmedian(np.abs(deviation))
+    spread = max(float(spread), 1e-6, 1e-3 * abs(float(np.nanmedian(values))))
+    return np.asarray(deviation / spread, dtype=np.float64)
+
+
+def _rolling_median(values: NDArray[np.float64], window: int) -> NDArray[np.float64]:
+    """The median of the `window` frames around each frame (gaps filled from their neighbours)."""
+    from scipy.ndimage import median_filter
+
+    known = ~np.isnan(values)
+    index = np.arange(len(values))
+    filled = np.interp(index, index[known], values[known])
+    return np.asarray(median_filter(filled, size=window | 1, mode="nearest"), dtype=np.float64)
 
 
 def _region_activity(measures: Measures, side: Side) -> dict[str, NDArray[np.float64]]:
     """Per region, how far it moved from its usual place, in robust z (0 where no face)."""
+    fps = measures.fps
     mouth = np.hypot(
-        _robust_z(measures.series("mouth_x", side)), _robust_z(measures.series("mouth_y", side))
+        _robust_z(measures.series("mouth_x", side), fps),
+        _robust_z(measures.series("mouth_y", side), fps),
     )
     activity = {
-        "brow": np.abs(_robust_z(measures.series("brow", side))),
-        "cheek": np.maximum(_robust_z(measures.series("cheek", side)), 0.0),  # raised only
+        "brow": np.abs(_robust_z(measures.series("brow", side), fps)),
+        "cheek": np.maximum(_robust_z(measures.series("cheek", side), fps), 0.0),  # raised only
         "mouth": mouth,
     }
     return {region: np.nan_to_num(values, nan=0.0) for region, values in activity.items()}
@@ -159,10 +173,32 @@ def _one_sided(
 ) -> dict[str, NDArray[np.bool_]]:
     """Frames where a region of `side` moved clearly and much more than the other side's."""
     other: Side = "left" if side == "right" else "right"
+    limits = thresholds()
     return {
-        region: (values >= REGION_ACTIVE_Z) & (values >= ASYMMETRY * regions[other][region])
+        region: (values >= limits.region_active_z)
+        & (values >= limits.asymmetry * regions[other][region])
         for region, values in regions[side].items()
     }
+
+
+def _attributed(
+    regions: dict[str, NDArray[np.float64]],
+    moved: dict[str, NDArray[np.bool_]],
+    first: int,
+    last: int,
+) -> tuple[str, ...]:
+    """The regions that moved one-sidedly in frames first..last-1, as much as the strongest.
+
+    "As much" is at least a set share (region_share) of the strongest region's movement, so that
+    a pull the face mesh passes on to a neighbour is not named.
+    """
+    peaks = {
+        region: float(regions[region][first:last].max()) if moved[region][first:last].any() else 0.0
+        for region in ("brow", "cheek", "mouth")
+    }
+    strongest = max(peaks.values())
+    share = thresholds().region_share
+    return tuple(r for r, peak in peaks.items() if peak > 0 and peak >= share * strongest)
 
 
 def _eye_events(
@@ -170,30 +206,36 @@ def _eye_events(
     closure: dict[Side, NDArray[np.float64]],
     regions: dict[Side, dict[str, NDArray[np.float64]]],
 ) -> list[Event]:
-    closed = {side: _hysteresis(closure[side], CLOSED, STILL_CLOSED) for side in SIDES}
+    limits = thresholds()
+    closed = {
+        side: _hysteresis(closure[side], limits.closed, limits.still_closed) for side in SIDES
+    }
     brows_down = {
-        side: np.nan_to_num(_robust_z(measures.series("brow", side))) <= -BROW_SQUEEZE_Z
+        side: np.nan_to_num(_robust_z(measures.series("brow", side), measures.fps))
+        <= -limits.brow_squeeze_z
         for side in SIDES
     }
     moved = {side: _one_sided(regions, side) for side in SIDES}
-    smiling = _smiling(measures)
-    gap = max(1, round(MERGE_GAP_S * measures.fps))
+    rise, pooled = _mouth_rise(measures)
+    gap = max(1, round(limits.merge_gap_s * measures.fps))
     events = []
     for first, last in _merged(segments(closed["left"] | closed["right"]), gap):
         peak = {side: float(np.nanmax(closure[side][first:last])) for side in SIDES}
         start, end = _times(measures, first, last)
-        if min(peak.values()) >= OTHER_EYE_OPEN:  # both eyes: a blink or a closure
-            long = end - start >= LONGEST_BLINK_S
-            squeeze = all(brows_down[side][first:last].any() for side in SIDES)
+        if min(peak.values()) >= limits.bilateral_share * max(peak.values()):
+            long = end - start >= limits.longest_blink_s
+            squeeze = all(
+                brows_down[side][first:last].mean() >= limits.squeeze_share for side in SIDES
+            )
             kind: Kind = "closure" if long else "blink"
             events.append(
                 Event(start, end, kind, "both", ("eyelid",), min(peak.values()), long and squeeze)
             )
             continue
         side: Side = max(SIDES, key=lambda s: peak[s])
-        if end - start < SHORTEST_SPASM_S:
+        if end - start < limits.shortest_spasm_s:
             continue
-        with_it = tuple(r for r in ("brow", "cheek", "mouth") if moved[side][r][first:last].any())
+        with_it = _attributed(regions[side], moved[side], first, last)
         events.append(
             Event(
                 start,
@@ -202,49 +244,85 @@ def _eye_events(
                 side,
                 ("eyelid", *with_it),
                 peak[side],
-                with_smile=bool(smiling[first:last].any()),
+                # A mouth corner pulled one-sidedly is a spasm's pull, not a smile; an eye shut
+                # completely is a spasm set off by the movement, not an eye that narrows with it.
+                with_smile="mouth" not in with_it
+                and peak[side] < limits.complete_closure
+                and end - start >= limits.shortest_smile_s
+                and _smiled(rise, pooled, first, last, measures.fps),
             )
         )
-    events += _smile_narrowing(measures, closure, closed, smiling)
+    events += _smile_narrowing(measures, closure, closed)
     return events
-
-
-def _smiling(measures: Measures) -> NDArray[np.bool_]:
-    """Both mouth corners clearly raised, by about as much: a smile, not a one-sided pull."""
-    rise, significant = {}, {}
-    for side in SIDES:
-        up = measures.series("mouth_y", side)
-        known = up[~np.isnan(up)]
-        rise[side] = np.nan_to_num(up - (np.median(known) if known.size else 0.0))
-        significant[side] = np.nan_to_num(_robust_z(up)) >= REGION_ACTIVE_Z
-    left, right = rise["left"], rise["right"]
-    symmetric = (left < SMILE_SYMMETRY * right) & (right < SMILE_SYMMETRY * left)
-    return significant["left"] & significant["right"] & symmetric
 
 
 def _smile_narrowing(
     measures: Measures,
     closure: dict[Side, NDArray[np.float64]],
     closed: dict[Side, NDArray[np.bool_]],
-    smiling: NDArray[np.bool_],
 ) -> list[Event]:
-    """One eye narrowing (but not shutting) while the person smiles."""
+    """One eye narrowing (but not shutting) more than the other while the person smiles.
+
+    A smile narrows both eyes a little (the cheeks rise); the side is the eye that narrowed
+    by a set share more than the other (the issue: a left synkinesis was found on the right).
+    The smile is judged over the whole narrowing, not frame by frame: both mouth corners rose
+    on average by a set number of their pooled noise units, within `smile_symmetry` of each
+    other (a one-sided pull of the mouth is a spasm, not a smile).
+    """
+    limits = thresholds()
+    rise, pooled = _mouth_rise(measures)
     events = []
-    gap = max(1, round(MERGE_GAP_S * measures.fps))
+    gap = max(1, round(limits.merge_gap_s * measures.fps))
     for side in SIDES:
         other: Side = "left" if side == "right" else "right"
         narrowed = (
-            smiling
-            & (np.nan_to_num(closure[side]) >= SMILE_NARROWING)
-            & (np.nan_to_num(closure[other]) < SMILE_NARROWING / 2)
-            & ~closed[side]
-        )
+            np.nan_to_num(closure[side]) - np.nan_to_num(closure[other]) >= limits.smile_narrowing
+        ) & ~closed[side]
         for first, last in _merged(segments(narrowed), gap):
             start, end = _times(measures, first, last)
-            if end - start >= SHORTEST_SPASM_S:
+            if end - start < limits.shortest_smile_s:
+                continue
+            if _smiled(rise, pooled, first, last, measures.fps):
                 peak = float(np.nanmax(closure[side][first:last]))
                 events.append(Event(start, end, "spasm", side, ("eyelid",), peak, with_smile=True))
     return events
+
+
+def _smiled(
+    rise: dict[Side, NDArray[np.float64]], pooled: float, first: int, last: int, fps: float
+) -> bool:
+    """Whether both mouth corners rose, by about as much, over frames first..last-1.
+
+    Each corner's rise is its mean over the frames against its median in the moments just
+    before and after them (`smile_reference_s`), so that a baseline the smile itself pulled up
+    does not hide it.
+    """
+    limits = thresholds()
+    reach = max(2, round(limits.smile_reference_s * fps))
+    rose = []
+    for side in SIDES:
+        around = np.concatenate(
+            (rise[side][max(0, first - reach) : first], rise[side][last : last + reach])
+        )
+        reference = float(np.median(around)) if around.size else 0.0
+        rose.append((float(np.mean(rise[side][first:last])) - reference) / pooled)
+    low, high = sorted(rose)
+    return low >= limits.smile_rise_z and high < limits.smile_symmetry * low
+
+
+def _mouth_rise(measures: Measures) -> tuple[dict[Side, NDArray[np.float64]], float]:
+    """Each mouth corner's rise above its rolling baseline, and the two corners' pooled noise."""
+    window = max(3, round(thresholds().baseline_window_s * measures.fps))
+    rise: dict[Side, NDArray[np.float64]] = {}
+    noise = []
+    for side in SIDES:
+        up = measures.series("mouth_y", side)
+        if np.all(np.isnan(up)):
+            rise[side] = np.zeros(len(up))
+            continue
+        rise[side] = np.nan_to_num(up - _rolling_median(up, window))
+        noise.append(1.4826 * float(np.median(np.abs(rise[side]))))
+    return rise, max(float(np.mean(noise)) if noise else 0.0, 1e-6)
 
 
 def _lower_face_spasms(
@@ -254,20 +332,25 @@ def _lower_face_spasms(
     busy: NDArray[np.bool_],
 ) -> list[Event]:
     """One-sided pulls of cheek or mouth that did not shut the eye (it may have narrowed)."""
+    limits = thresholds()
     events = []
-    gap = max(1, round(MERGE_GAP_S * measures.fps))
+    gap = max(1, round(limits.merge_gap_s * measures.fps))
+    rise, pooled = _mouth_rise(measures)
     for side in SIDES:
         other: Side = "left" if side == "right" else "right"
         moved = _one_sided(regions, side)
         lower = (moved["cheek"] | moved["mouth"]) & ~busy
         for first, last in _merged(segments(lower), gap):
             start, end = _times(measures, first, last)
-            if end - start < SHORTEST_SPASM_S:
+            if end - start < limits.shortest_spasm_s or _smiled(
+                rise, pooled, first, last, measures.fps
+            ):  # a smile raises both corners: an expression, not a spasm
                 continue
-            where = tuple(r for r in ("brow", "cheek", "mouth") if moved[r][first:last].any())
+            where = _attributed(regions[side], moved, first, last)
             strength = max(float(regions[side][r][first:last].max()) for r in where)
-            narrowed = np.nanmax(closure[side][first:last]) >= STILL_CLOSED and (
-                np.nanmax(closure[other][first:last]) < STILL_CLOSED / 2
+            narrowed = np.nanmax(closure[side][first:last]) >= limits.still_closed and (
+                np.nanmax(closure[other][first:last])
+                < limits.bilateral_share * np.nanmax(closure[side][first:last])
             )
             regions_moved = ("eyelid", *where) if narrowed else where
             events.append(Event(start, end, "spasm", side, regions_moved, min(1.0, strength / 20)))
@@ -277,56 +360,66 @@ def _lower_face_spasms(
 def _flickers(
     measures: Measures, closure: dict[Side, NDArray[np.float64]], busy: NDArray[np.bool_]
 ) -> list[Event]:
-    """Fast small ripples of one eye's aperture, away from blinks and spasms."""
+    """Fast small ripples of one eye's aperture, away from blinks and spasms.
+
+    Each eye's closure is cut into one-second windows (one per frame); a window's ripple is its
+    strongest 3-8 Hz frequency bin over that bin's median across the clip -- this eye's own
+    noise floor at that frequency -- so a 5 Hz ripple of a millimetre stands out of landmark
+    jitter that spreads over every bin. A flicker is a run of windows rippling well above the
+    floor and well above the other eye, lasting a few cycles (jitter passes the floor for
+    moments only), that narrows the eye less than `still_closed`.
+    """
+    limits = thresholds()
     fps = measures.fps
-    if fps < MIN_FPS_FOR_FLICKER:
+    if fps < limits.min_fps_for_flicker:
         return []
-    band = {side: _band(closure[side], fps) for side in SIDES}
-    ripple = {side: _power(band[side], fps) for side in SIDES}
-    clearance = max(1, round(FLICKER_CLEARANCE_S * fps))
-    quiet = ~(uniform_filter1d(busy.astype(float), size=2 * clearance + 1) > 0)
+    clearance = max(1, round(limits.flicker_clearance_s * fps))
+    # Frames without a face are a step in the signal, not a ripple: kept clear of, like events.
+    gone = np.isnan(closure["left"]) | np.isnan(closure["right"])
+    quiet = ~(uniform_filter1d((busy | gone).astype(float), size=2 * clearance + 1) > 0)
     if not quiet.any():
         return []
-    floor = float(np.median(np.concatenate([ripple[s][quiet] for s in SIDES])))
-    if not floor > 0:
-        return []
+    ripple = {side: _ripple(closure[side], fps, quiet) for side in SIDES}
     events = []
-    gap = max(1, round(MERGE_GAP_S * fps))
+    gap = max(1, round(limits.merge_gap_s * fps))
     for side in SIDES:
         other: Side = "left" if side == "right" else "right"
         rippling = (
-            (ripple[side] >= FLICKER_FLOOR_RATIO * floor)
-            & (ripple[side] >= FLICKER_OTHER_RATIO * ripple[other])
+            (ripple[side] >= limits.flicker_floor_ratio)
+            & (ripple[side] >= limits.flicker_other_ratio * ripple[other])
             & quiet
         )
         for first, last in _merged(segments(rippling), gap):
             start, end = _times(measures, first, last)
             peak = float(np.nanmax(closure[side][first:last]))
-            signs = np.signbit(band[side][first:last])
-            cycles = np.count_nonzero(signs[1:] != signs[:-1]) / 2
-            swing = float(np.ptp(band[side][first:last]))
-            if (
-                end - start >= SHORTEST_FLICKER_S
-                and peak < CLOSED
-                and cycles >= FLICKER_CYCLES
-                and swing >= FLICKER_SMALLEST_SWING
-            ):
+            if end - start >= limits.shortest_flicker_s and peak < limits.still_closed:
                 events.append(Event(start, end, "flicker", side, ("eyelid",), peak))
     return events
 
 
-def _band(closure: NDArray[np.float64], fps: float) -> NDArray[np.float64]:
-    """The 3-8 Hz part of an eye's closure: faster than a blink, slower than landmark jitter."""
-    from scipy.signal import butter, sosfiltfilt
+def _ripple(
+    closure: NDArray[np.float64], fps: float, quiet: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Per frame, the strongest 3-8 Hz bin of the one-second window around it, over its floor.
 
-    signal = np.nan_to_num(closure, nan=0.0)
-    sos = butter(2, FLICKER_BAND_HZ, btype="bandpass", fs=fps, output="sos")
-    if len(signal) <= 3 * (2 * len(sos) + 1):  # too short to filter forwards and back
+    The floor is that bin's median over the quiet part of the clip; 0 where it cannot be measured.
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    limits = thresholds()
+    size = max(8, round(fps))
+    signal = np.nan_to_num(closure - np.nanmedian(closure), nan=0.0)
+    if len(signal) < 2 * size:
         return np.zeros_like(signal)
-    return np.asarray(sosfiltfilt(sos, signal), dtype=np.float64)
-
-
-def _power(band: NDArray[np.float64], fps: float) -> NDArray[np.float64]:
-    """Root-mean-square of a band signal over half-second windows."""
-    window = max(3, round(0.5 * fps))
-    return np.sqrt(np.maximum(uniform_filter1d(band**2, size=window, mode="nearest"), 0.0))
+    padded = np.pad(signal, (size // 2, size - 1 - size // 2), mode="edge")
+    windows = sliding_window_view(padded, size)
+    windows = windows - windows.mean(axis=1, keepdims=True)
+    power = np.abs(np.fft.rfft(windows * np.hanning(size), axis=1)) ** 2
+    frequency = np.fft.rfftfreq(size, 1.0 / fps)
+    band = (frequency >= limits.flicker_low_hz) & (frequency <= limits.flicker_high_hz)
+    if not band.any():
+        return np.zeros_like(signal)
+    power = power[:, band]
+    floor = np.median(power[quiet], axis=0)
+    floor = np.maximum(floor, 1e-12)
+    return np.asarray((power / floor).max(axis=1), dtype=np.float64)

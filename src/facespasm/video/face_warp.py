@@ -1,11 +1,17 @@
-"""The astronaut's face, warped: eyelids that close, brows, cheeks and mouth corners that pull.
+"""A still face, warped: eyelids that close, brows, cheeks and mouth corners that pull.
 
-Every frame is the still image warped by a backward map built from two parts: smooth fields
+The face is any `FaceImage` (the astronaut by default; see `faces.py`). Every frame is the still
+image warped by a backward map built from two parts: smooth fields
 for brow, cheek and mouth corner (thin-plate splines through all landmarks, the region's
 displaced and the rest held still, precomputed at unit amplitude so a frame only sums scaled
 fields), and an eyelid model in which the upper lid's margin slides down and the skin above it
 stretches to cover the eye, so the iris is hidden rather than squeezed. Planted events set the
 amplitudes frame by frame (`frames`).
+
+`Conditions` then film the face as a camera would: slow head turns (yaw and roll, a homography
+of a rotation about the face's centre with a focal length of one frame width), a distance (the
+face scaled 0.5-1.2 about its centre), and lighting that drifts (a gain and gamma ramp across
+the clip), so a detector is tested on more than one still pose.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from facespasm.errors import VideoError
+from facespasm.video.faces import ASTRONAUT, FaceImage, face_picture
 from facespasm.video.planted import FLICKER_HZ, PlantedEvent
 
 Array = npt.NDArray[np.float32]
@@ -70,37 +76,45 @@ class _Face:
     eyes: Mapping[str, _Eye]
 
 
+@dataclass(frozen=True, slots=True)
+class Conditions:
+    """How the camera sees the face over the clip (all defaults: still, as framed, even light).
+
+    Attributes:
+        scale: the face's size relative to its framing (distance: 0.5 far, 1.2 near).
+        yaw_deg: amplitude of slow left-right head turns, in degrees.
+        roll_deg: amplitude of slow head tilts, in degrees.
+        gain: brightness at the start and at the end of the clip (a linear ramp).
+        gamma: gamma at the start and at the end of the clip (a linear ramp).
+    """
+
+    scale: float = 1.0
+    yaw_deg: float = 0.0
+    roll_deg: float = 0.0
+    gain: tuple[float, float] = (1.0, 1.0)
+    gamma: tuple[float, float] = (1.0, 1.0)
+
+    def still(self) -> bool:
+        """Whether the camera adds no pose or distance change (no second warp needed)."""
+        return self.scale == 1.0 and self.yaw_deg == 0.0 and self.roll_deg == 0.0
+
+    def even(self) -> bool:
+        """Whether the lighting stays as it was."""
+        return self.gain == (1.0, 1.0) and self.gamma == (1.0, 1.0)
+
+
+STILL = Conditions()
+
+
 @functools.cache
-def _face(size: int) -> _Face:
-    image = _astronaut(size)
-    landmarks = astronaut_landmarks(size)
+def _face(face: FaceImage, size: int) -> _Face:
+    image, landmarks = face_picture(face, size)
     return _Face(image, landmarks, _smooth_fields(landmarks, size), _eyes(landmarks, size))
 
 
-def _astronaut(size: int) -> npt.NDArray[np.uint8]:
-    import cv2
-    from skimage import data
-
-    image: npt.NDArray[np.uint8] = data.astronaut()  # type: ignore[no-untyped-call]
-    if image.shape[0] != size:
-        image = np.asarray(cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA))
-    return np.ascontiguousarray(image, dtype=np.uint8)
-
-
-@functools.cache
 def astronaut_landmarks(size: int) -> Array:
     """The astronaut's 478 face-mesh landmarks in pixels, found once per process and size."""
-    import mediapipe as mp  # type: ignore[import-untyped]
-
-    image = _astronaut(size)
-    with mp.solutions.face_mesh.FaceMesh(
-        static_image_mode=True, refine_landmarks=True, max_num_faces=1
-    ) as mesh:
-        result = mesh.process(np.ascontiguousarray(image))
-    if not result.multi_face_landmarks:
-        raise VideoError(f"face mesh found no face in the reference image at {size} px")
-    points = result.multi_face_landmarks[0].landmark
-    return np.array([[p.x * size, p.y * size] for p in points], dtype=np.float32)
+    return face_picture(ASTRONAUT, size)[1]
 
 
 def _interocular(landmarks: Array) -> float:
@@ -296,17 +310,22 @@ def frames(
     noise: float,
     seed: int,
     sway_px: float,
+    face_image: FaceImage = ASTRONAUT,
+    conditions: Conditions = STILL,
 ) -> Iterator[npt.NDArray[np.uint8]]:
     """The frames of a synthetic video with `events` planted, one RGB array at a time."""
     import cv2
 
-    face = _face(size)
+    face = _face(face_image, size)
+    centre = face.landmarks.mean(axis=0)
     rng = np.random.default_rng(seed)
     ys, xs = np.mgrid[0:size, 0:size].astype(np.float32)
     # Independent noise per frame, cheaply: random windows into one pool of Gaussian noise.
     pixels = face.image.size
     pool = (rng.standard_normal(pixels + 65_536, dtype=np.float32) * noise) if noise else None
     phases = rng.uniform(0, 2 * np.pi, 4)
+    # Drawn after the sway's phases, so a still camera gives the frames it always gave.
+    pose_phases = rng.uniform(0, 2 * np.pi, 2) if not conditions.still() else None
     sway = sway_px * size / 512
     count = max(1, round(duration_s * fps))
     for index in range(count):
@@ -334,11 +353,61 @@ def frames(
         for side, (upper, lower) in lids.items():
             if upper > 0 or lower > 0:
                 _draw_eye(frame, face.image, face.eyes[side], map_x, map_y, upper, lower)
+        if pose_phases is not None:
+            frame = _film(frame, conditions, centre, t, pose_phases)
+        if not conditions.even():
+            frame = _light(frame, conditions, index / max(1, count - 1))
         if pool is not None:
             start = int(rng.integers(0, 65_536))
             noisy = frame.astype(np.float32) + pool[start : start + pixels].reshape(frame.shape)
             frame = np.clip(noisy + 0.5, 0, 255).astype(np.uint8)
         yield frame
+
+
+def _film(
+    frame: npt.NDArray[np.uint8],
+    conditions: Conditions,
+    centre: Array,
+    t: float,
+    phases: npt.NDArray[np.float64],
+) -> npt.NDArray[np.uint8]:
+    """The frame as the camera sees it: the head turned and tilted, at its distance."""
+    import cv2
+
+    size = frame.shape[0]
+    yaw = math.radians(conditions.yaw_deg) * math.sin(2 * math.pi * t / 7.3 + phases[0])
+    roll = math.radians(conditions.roll_deg) * math.sin(2 * math.pi * t / 9.7 + phases[1])
+    focal = float(size)
+    camera = np.array([[focal, 0, 0], [0, focal, 0], [0, 0, 1]])
+    turn = np.array(
+        [[math.cos(yaw), 0, math.sin(yaw)], [0, 1, 0], [-math.sin(yaw), 0, math.cos(yaw)]]
+    )
+    tilt = np.array(
+        [[math.cos(roll), -math.sin(roll), 0], [math.sin(roll), math.cos(roll), 0], [0, 0, 1]]
+    )
+    cx, cy = float(centre[0]), float(centre[1])
+    to_centre = np.array([[1, 0, -cx], [0, 1, -cy], [0, 0, 1]])
+    back = np.array(
+        [[conditions.scale, 0, cx], [0, conditions.scale, cy], [0, 0, 1]]
+    )  # scaled about the face's centre, which stays where it was
+    homography = back @ camera @ tilt @ turn @ np.linalg.inv(camera) @ to_centre
+    filmed = cv2.warpPerspective(
+        frame, homography, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    return np.asarray(filmed, dtype=np.uint8)
+
+
+def _light(
+    frame: npt.NDArray[np.uint8], conditions: Conditions, progress: float
+) -> npt.NDArray[np.uint8]:
+    """The frame under this moment's lighting: gain and gamma ramped across the clip."""
+    import cv2
+
+    gain = conditions.gain[0] + (conditions.gain[1] - conditions.gain[0]) * progress
+    gamma = conditions.gamma[0] + (conditions.gamma[1] - conditions.gamma[0]) * progress
+    levels = np.arange(256, dtype=np.float64) / 255.0
+    table = np.clip(255.0 * gain * levels**gamma + 0.5, 0, 255).astype(np.uint8)
+    return np.asarray(cv2.LUT(frame, table), dtype=np.uint8)
 
 
 def _draw_eye(

@@ -63,6 +63,9 @@ class VideoInfo:
         codec: FFmpeg's name for the video codec (or the camera's FOURCC).
         still: whether the file is a still image (a photo): FFmpeg opens one as a one-frame
             video, which can show a face but never a twitch.
+        seekable: whether frames can be read from a time (`read_frames(start_s=...)`) with the
+            same times as from the start: the stream declares its start time, duration and
+            frame timestamps.
     """
 
     source: str
@@ -74,6 +77,7 @@ class VideoInfo:
     rotation: int
     codec: str
     still: bool = False
+    seekable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +85,8 @@ class Frame:
     """One decoded frame, ready for the landmark model.
 
     Attributes:
-        index: 0-based position in delivery order (skipped corrupt frames are not counted).
+        index: 0-based position in delivery order (skipped corrupt frames are not counted), from
+            where reading started.
         time_s: presentation time in seconds from the start of the video.
         image: HxWx3 uint8 RGB, upright, C-contiguous.
     """
@@ -118,7 +123,7 @@ def probe_video(path: Path, max_side: int = 1280) -> VideoInfo:
     return stream.info
 
 
-def read_frames(path: Path, max_side: int = 1280) -> FrameStream:
+def read_frames(path: Path, max_side: int = 1280, *, start_s: float = 0.0) -> FrameStream:
     """Stream the frames of a video file, upright and downscaled to `max_side`.
 
     The file is opened here, so a missing, empty or non-video file fails at the call; damage in
@@ -127,14 +132,19 @@ def read_frames(path: Path, max_side: int = 1280) -> FrameStream:
     Args:
         path: the video file.
         max_side: the longest side of the delivered frames, in pixels.
+        start_s: deliver the frames from this time on (a seek to the key frame before it, whose
+            frames up to `start_s` are decoded but not delivered): the same frames, with the
+            same times, as reading from the start. Only for a `VideoInfo.seekable` file; a
+            start past the end delivers no frames.
 
     Returns:
         An iterator of frames; after it ends, its `problem` says whether the file broke off.
 
     Raises:
         VideoError: the file is missing, empty, not a video or in an unsupported codec.
+        ValueError: `start_s` is negative, or given for a file that declares no start time.
     """
-    return FrameStream(path, max_side)
+    return FrameStream(path, max_side, start_s=start_s)
 
 
 class FrameStream(Iterator[Frame]):
@@ -146,12 +156,18 @@ class FrameStream(Iterator[Frame]):
             (the frames before the break were delivered).
     """
 
-    def __init__(self, path: Path, max_side: int) -> None:
+    def __init__(self, path: Path, max_side: int, *, start_s: float = 0.0) -> None:
         if max_side < 1:
             raise ValueError(f"max_side must be at least 1 pixel, got {max_side}")
+        if start_s < 0:
+            raise ValueError(f"start_s must not be negative, got {start_s}")
         self._path = Path(path)
         self._max_side = max_side
+        self._start_s = start_s
         self._container, self._stream = _open(self._path)
+        self._seeked = start_s > 0
+        if self._seeked:
+            self._seek(start_s)
         self.info: VideoInfo | None = None
         self.problem: str | None = None
         self._last_error: str | None = None
@@ -168,7 +184,16 @@ class FrameStream(Iterator[Frame]):
 
     def _decode(self) -> Generator[Frame]:
         try:
-            yield from self._frames_of(self._decoded())
+            try:
+                yield from self._frames_of(self._decoded())
+            except _SeekMissed:
+                # The seek landed after `start_s` (a file with a poor index): decode from the
+                # start instead, slower but the same frames. Nothing was delivered yet.
+                self._container.close()
+                self._container, self._stream = _open(self._path)
+                self.info, self._last_error, self._error_at_end = None, None, False
+                self._seeked = False
+                yield from self._frames_of(self._decoded())
         finally:
             self._container.close()
 
@@ -194,8 +219,19 @@ class FrameStream(Iterator[Frame]):
             yield from decoded
         self._error_at_end = bad_in_a_row > 0
 
+    def _seek(self, start_s: float) -> None:
+        stream = self._stream
+        origin = _start_time(stream)
+        if origin is None or stream.time_base is None:
+            self._container.close()
+            raise ValueError(f"{self._path.name} declares no start time to read from")
+        # Backward: to the key frame at or before `start_s`, from which decoding is exact.
+        target = math.floor((origin + start_s) / stream.time_base)
+        self._container.seek(target, backward=True, any_frame=False, stream=stream)
+
     def _frames_of(self, decoded: Iterator[av.video.frame.VideoFrame]) -> Iterator[Frame]:
         previous_time, origin = -math.inf, _start_time(self._stream)
+        delivered = 0
         for index, video_frame in enumerate(decoded):
             if self.info is None:
                 self.info = self._describe(video_frame)
@@ -206,7 +242,14 @@ class FrameStream(Iterator[Frame]):
                 # Broken or missing timestamps: keep time moving forward at the nominal rate.
                 time_s = previous_time + 1.0 / info.fps
             previous_time = time_s
-            yield Frame(index, time_s, _upright_rgb(video_frame, info))
+            if self._seeked and index == 0 and time_s > self._start_s:
+                raise _SeekMissed
+            if time_s < self._start_s:  # decoded from the key frame, not delivered
+                continue
+            yield Frame(delivered, time_s, _upright_rgb(video_frame, info))
+            delivered += 1
+        if self.info is None and self._start_s > 0:
+            return  # started past the end: nothing to deliver, and nothing wrong
         if self.info is None:
             why = f": {self._last_error}" if self._last_error else ""
             raise VideoError(
@@ -235,6 +278,7 @@ class FrameStream(Iterator[Frame]):
         fps = float(rate) if rate else FALLBACK_FPS
         duration_s = _duration(self._container, stream)
         frame_count = stream.frames or (round(duration_s * fps) if duration_s else None)
+        still = _is_still_image(self._container)
         return VideoInfo(
             source=str(self._path),
             width=width,
@@ -244,8 +288,19 @@ class FrameStream(Iterator[Frame]):
             duration_s=duration_s,
             rotation=rotation,
             codec=stream.codec_context.name,
-            still=_is_still_image(self._container),
+            still=still,
+            seekable=(
+                not still
+                and duration_s is not None
+                and stream.start_time is not None
+                and stream.time_base is not None
+                and first.pts is not None
+            ),
         )
+
+
+class _SeekMissed(Exception):
+    """A seek that landed after the time asked for: frames before it would be missed."""
 
 
 def check_camera(index: object) -> int:

@@ -9,6 +9,12 @@ detector runs only when the face is lost (or while fewer faces are tracked than 
 With several people in view, the person analysed must not change from frame to frame: the
 largest face is taken first, then in every frame the face nearest the previous one's centre.
 `faces_seen` still reports how many faces were found, so callers can warn about crowded clips.
+
+The model is a boundary, injected where it is used (`analyze_video(mesh_factory=...)`, as httpx
+injects its transport): anything with `find(frame)` that is a context manager is a
+`LandmarkModel`. MediaPipe's native start-up chatter on stderr is dropped only where the caller
+asks for it (`quiet_native_logs()`, which the command line enters); a library caller or a server
+keeps its stderr untouched.
 """
 
 from __future__ import annotations
@@ -16,12 +22,13 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import select
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol, Self
 
 import numpy as np
 
@@ -56,6 +63,33 @@ class FaceLandmarks:
     faces_seen: int
 
 
+class LandmarkModel(Protocol):
+    """What analysis needs of a landmark model: the followed face's landmarks, frame by frame.
+
+    One model serves one run of consecutive frames (it may track from frame to frame) and is
+    closed after it, as a context manager; `FaceMesh` is the real one.
+    """
+
+    def find(self, frame: Frame) -> FaceLandmarks | None:
+        """The landmarks of the face followed in `frame`, or None when none is found."""
+
+    def __enter__(self) -> Self:
+        """The model itself."""
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Release the model."""
+
+
+MeshFactory = Callable[[], LandmarkModel]
+"""Makes a fresh landmark model; called once per segment of a clip (and in worker processes,
+so for `workers > 1` it must be picklable: a class or a module-level function)."""
+
+
 class FaceMesh:
     """MediaPipe Face Mesh in tracking mode, following one face; use it as a context manager.
 
@@ -75,14 +109,7 @@ class FaceMesh:
     def __init__(self, *, max_num_faces: int | None = None) -> None:
         self._solution, detection = _solutions()
         self._requested = max_num_faces
-        _stderr_filter.acquire()
-        try:
-            self._detector = detection.FaceDetection(
-                model_selection=0, min_detection_confidence=0.5
-            )
-        except BaseException:
-            _stderr_filter.release()
-            raise
+        self._detector = detection.FaceDetection(model_selection=0, min_detection_confidence=0.5)
         self._mesh: Any = None
         self._frames = 0
         self._faces_counted = 0
@@ -107,10 +134,9 @@ class FaceMesh:
         self._closed = True
         try:
             self._detector.close()
+        finally:
             if self._mesh is not None:
                 self._mesh.close()
-        finally:
-            _stderr_filter.release()
 
     def find(self, frame: Frame) -> FaceLandmarks | None:
         """The landmarks of the face followed, or None when no face is found in this frame.
@@ -189,11 +215,11 @@ def _solutions() -> tuple[Any, Any]:
     # Before the first import: quiets glog/TF's INFO and WARNING output; errors still print.
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    with _filtered_native_stderr():
-        from mediapipe.python.solutions import (  # type: ignore[import-untyped]
-            face_detection,
-            face_mesh,
-        )
+    from mediapipe.python.solutions import (  # type: ignore[import-untyped]
+        face_detection,
+        face_mesh,
+    )
+
     return face_mesh, face_detection
 
 
@@ -202,16 +228,20 @@ class _NativeStderrFilter:
 
     MediaPipe's C++ code writes to file descriptor 2 directly, out of reach of Python's
     logging, and before absl's logging is initialised no flag silences its warnings; they come
-    whenever one of its models first runs, which may be frames into a video. So while any
-    FaceMesh is open, descriptor 2 points at a pipe whose lines are forwarded at once, except
-    those matching `_NOISE`. Everything else, from any thread, still arrives, in order. One
-    filter serves all open meshes (counted), so they may be closed in any order.
+    whenever one of its models first runs, which may be frames into a video. So while the filter
+    is on, descriptor 2 points at a pipe whose lines are forwarded at once, except those matching
+    `_NOISE`. Everything else, from any thread, still arrives, in order; worker processes started
+    meanwhile inherit the pipe, so their chatter is filtered too. Uses are counted, so nested
+    users may end in any order. Turning it off does not wait for every holder of the pipe to
+    close it (a long-lived helper process, such as multiprocessing's resource tracker, may keep
+    it): what is already in the pipe is forwarded, then the forwarder stops.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._users = 0
         self._original = -1
+        self._stop = threading.Event()
         self._forwarder: threading.Thread | None = None
 
     def acquire(self) -> None:
@@ -230,16 +260,12 @@ class _NativeStderrFilter:
         sys.stderr.flush()
         self._original = os.dup(2)
         read_end, write_end = os.pipe()
-        original = self._original
-
-        def forward() -> None:
-            with os.fdopen(read_end, "rb") as lines:
-                for line in lines:
-                    if not _NOISE.match(line.decode(errors="replace").rstrip("\r\n")):
-                        os.write(original, line)
-
+        self._stop.clear()
         self._forwarder = threading.Thread(
-            target=forward, name="facespasm-stderr-filter", daemon=True
+            target=_forward,
+            args=(read_end, self._original, self._stop),
+            name="facespasm-stderr-filter",
+            daemon=True,
         )
         self._forwarder.start()
         os.dup2(write_end, 2)
@@ -247,17 +273,49 @@ class _NativeStderrFilter:
 
     def _remove(self) -> None:
         sys.stderr.flush()
-        os.dup2(self._original, 2)  # closes the pipe's last write end: the forwarder ends
+        os.dup2(self._original, 2)  # this process's last write end of the pipe is closed
+        self._stop.set()
         if self._forwarder is not None:
             self._forwarder.join()
         os.close(self._original)
+
+
+def _forward(read_end: int, original: int, stop: threading.Event) -> None:
+    """Copy lines from the pipe to the real stderr, dropping noise, until the end or `stop`."""
+    pending = b""
+
+    def write(line: bytes) -> None:
+        if not _NOISE.match(line.decode(errors="replace").rstrip("\r\n")):
+            os.write(original, line)
+
+    try:
+        while True:
+            ready, _, _ = select.select([read_end], [], [], 0.05)
+            if not ready:
+                if stop.is_set():  # nothing left to read, and no one asked us to wait
+                    break
+                continue
+            chunk = os.read(read_end, 65536)
+            if not chunk:
+                break
+            *lines, pending = (pending + chunk).split(b"\n")
+            for line in lines:
+                write(line + b"\n")
+        if pending:
+            write(pending)
+    finally:
+        os.close(read_end)
 
 
 _stderr_filter = _NativeStderrFilter()
 
 
 @contextlib.contextmanager
-def _filtered_native_stderr() -> Iterator[None]:
+def quiet_native_logs() -> Iterator[None]:
+    """Drop MediaPipe's known start-up chatter from stderr while inside (errors still show).
+
+    For a command-line program, whose stderr a person reads; nests, and is safe from any thread.
+    """
     _stderr_filter.acquire()
     try:
         yield

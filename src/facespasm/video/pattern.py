@@ -5,6 +5,12 @@ seconds without a spasm does not prove there are none, so absence becomes eviden
 the literature gives a rate to compare with (blinking: a rest rate above 27/min with rest above
 conversation separates blepharospasm from normal blinking, sensitivity 92%, specificity 82%;
 Bentivoglio 2006 -- normal is about 17/min at rest, Bentivoglio 1997).
+
+Side: one-sided events on one side give `side: one`; on both sides, or forceful closures of both
+eyes (blepharospasm's squeeze) that outnumber the one-sided events, give `side: both`. Spread to
+the lower face is read from the order of regions across a side's spasms: the eye alone first,
+the cheek or mouth later (as hemifacial spasm spreads; source article), or the eye and the mouth
+in one spasm. Every threshold is in `data/thresholds.yaml` with its source.
 """
 
 from __future__ import annotations
@@ -16,11 +22,8 @@ import numpy as np
 
 from facespasm.video.events import Event, eye_closure
 from facespasm.video.measures import SIDES, Measures
-
-INCREASED_BLINK_RATE = 27.0  # per minute at rest (Bentivoglio 2006)
-NORMAL_BLINK_RATE = 20.0  # comfortably inside the normal range at rest (Bentivoglio 1997)
-MIN_MINUTES_FOR_RATE = 0.5  # a rate from less face time than this is too noisy to use
-COMPLETE_CLOSURE = 0.85  # a spasm that brings the aperture below 15% shuts the eye
+from facespasm.video.summary import VideoSummary
+from facespasm.video.thresholds import thresholds
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +35,7 @@ class Finding:
     why: str
 
 
-def summarise(measures: Measures, events: list[Event]) -> dict[str, object]:
+def summarise(measures: Measures, events: list[Event]) -> VideoSummary:
     """Rates, durations and asymmetry of the clip: what a clinician would count by eye."""
     minutes = _face_minutes(measures)
     kinds = Counter(event.kind for event in events)
@@ -43,23 +46,24 @@ def summarise(measures: Measures, events: list[Event]) -> dict[str, object]:
         region for e in events if e.kind in ("spasm", "flicker") for region in e.regions
     )
     closures = [e.duration_s for e in events if e.kind in ("closure", "blink")]
-    both_shut = np.minimum(*(eye_closure(measures, side) for side in SIDES)) >= 0.5
+    closed = thresholds().closed
+    both_shut = np.minimum(*(eye_closure(measures, side) for side in SIDES)) >= closed
     aperture_mm = {side: _median(measures.series("aperture_mm", side)) for side in SIDES}
     spasm_sides = Counter(e.side for e in events if e.kind == "spasm")
     spasms = sum(spasm_sides.values())
-    return {
-        "face_minutes": round(minutes, 3),
-        "blink_rate_per_min": per_minute["blink"],
-        "events_per_min": per_minute,
-        "events_by_side": dict(by_side),
-        "events_by_region": dict(by_region),
-        "longest_closure_s": round(max(closures, default=0.0), 3),
-        "eyes_closed_s": round(float(np.count_nonzero(both_shut)) / measures.fps, 3),
-        "usual_aperture_mm": aperture_mm,
-        "spasm_asymmetry": (
+    return VideoSummary(
+        face_minutes=round(minutes, 3),
+        blink_rate_per_min=per_minute["blink"],
+        events_per_min=per_minute,
+        events_by_side=dict(by_side),
+        events_by_region=dict(by_region),
+        longest_closure_s=round(max(closures, default=0.0), 3),
+        eyes_closed_s=round(float(np.count_nonzero(both_shut)) / measures.fps, 3),
+        usual_aperture_mm=aperture_mm,
+        spasm_asymmetry=(
             round((spasm_sides["left"] - spasm_sides["right"]) / spasms, 3) if spasms else None
         ),
-    }
+    )
 
 
 def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]:
@@ -69,18 +73,25 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
     flickers = [e for e in events if e.kind == "flicker"]
     closures = [e for e in events if e.kind == "closure"]
     one_sided = spasms + flickers
-    if one_sided:
-        sides = {e.side for e in one_sided}
-        found["side"] = Finding(
-            "one" if len(sides) == 1 else "both",
-            _by_count(len(one_sided)),
-            f"{len(one_sided)} one-sided event(s), on the {' and '.join(sorted(sides))} side",
-        )
-        regions = tuple(dict.fromkeys(r for e in one_sided for r in e.regions))
-        found["regions"] = Finding(
-            regions, _by_count(len(one_sided)), f"seen to move: {', '.join(regions)}"
-        )
     forceful = [e for e in closures if e.forceful]
+    if one_sided or forceful:
+        sides = {e.side for e in one_sided}
+        bilateral = len(sides) > 1 or len(forceful) > len(one_sided)
+        where = " and ".join(sorted(sides))
+        why = (
+            f"{len(one_sided)} one-sided event(s) on the {where} side"
+            if one_sided
+            else "no one-sided event"
+        ) + (f", {len(forceful)} forceful closure(s) of both eyes" if forceful else "")
+        found["side"] = Finding(
+            "both" if bilateral else "one", _by_count(len(one_sided) + len(forceful)), why
+        )
+        regions = tuple(dict.fromkeys(r for e in one_sided + forceful for r in e.regions))
+        found["regions"] = Finding(
+            regions,
+            _by_count(len(one_sided) + len(forceful)),
+            f"seen to move: {', '.join(regions)}",
+        )
     if forceful:
         found["forceful_closure"] = Finding(
             True, _by_count(len(forceful)),
@@ -90,33 +101,67 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
         found["small_flicker"] = Finding(
             True, _by_count(len(flickers)), f"{len(flickers)} small ripple(s) of one eyelid"
         )
-    shut = [e for e in spasms if "eyelid" in e.regions and e.peak >= COMPLETE_CLOSURE]
+    limits = thresholds()
+    shut = [e for e in spasms if "eyelid" in e.regions and e.peak >= limits.complete_closure]
     if shut:
         found["eye_closes_completely"] = Finding(
             True, _by_count(len(shut)), f"{len(shut)} spasm(s) shut the eye completely"
         )
-    with_mouth = [e for e in spasms if {"eyelid", "mouth"} <= set(e.regions)]
-    if with_mouth:
-        found["spread_to_lower_face"] = Finding(
-            True, 0.5, f"{len(with_mouth)} spasm(s) moved the eye and the mouth together"
-        )
+    spread = _spread(spasms)
+    if spread:
+        found["spread_to_lower_face"] = Finding(True, 0.5, spread)
     smiles = [e for e in spasms if e.with_smile]
     if smiles:
         found["with_voluntary_movement"] = Finding(
             True, _by_count(len(smiles)), f"{len(smiles)} time(s) one eye narrowed in a smile"
         )
+        # The measured sign itself (knowledge: a finding only a video gives, never asked).
+        found["eye_narrows_with_smile"] = Finding(
+            True,
+            _by_count(len(smiles)),
+            f"{len(smiles)} time(s) one eye narrowed well beyond the other while both mouth "
+            "corners rose",
+        )
     minutes = _face_minutes(measures)
-    if minutes >= MIN_MINUTES_FOR_RATE:
+    if minutes * 60 >= limits.min_seconds_for_rate:
         rate = sum(e.kind == "blink" for e in events) / minutes
-        if rate > INCREASED_BLINK_RATE:
+        # Less than a minute of face: the rate is less certain (Bentivoglio counted minutes).
+        scale = min(1.0, minutes)
+        if rate > limits.increased_blink_rate:
             found["increased_blinking"] = Finding(
-                True, 0.7, f"{rate:.0f} blinks a minute (above 27, Bentivoglio 2006)"
+                True,
+                round(0.5 + 0.2 * scale, 2),
+                f"{rate:.0f} blinks a minute (above {limits.increased_blink_rate:.0f}, "
+                "Bentivoglio 2006)",
             )
-        elif rate <= NORMAL_BLINK_RATE:
+        elif rate <= limits.normal_blink_rate:
             found["increased_blinking"] = Finding(
-                False, 0.5, f"{rate:.0f} blinks a minute (normal at rest is about 17)"
+                False,
+                round(0.3 + 0.2 * scale, 2),
+                f"{rate:.0f} blinks a minute (normal at rest is about 17)",
             )
     return found
+
+
+def _spread(spasms: list[Event]) -> str | None:
+    """Why the spasms show a spread to the lower face, or None.
+
+    On one side, the eye alone first and the cheek or mouth later, or the eye and the mouth in
+    one spasm. A smile's eye narrowing is a voluntary movement's companion, not a spasm that
+    spreads.
+    """
+    for side in SIDES:
+        own = [e for e in spasms if e.side == side and not e.with_smile]
+        together = [e for e in own if {"eyelid", "mouth"} <= set(e.regions)]
+        if together:
+            return f"{len(together)} spasm(s) moved the eye and the mouth together ({side} side)"
+        eye_only = [e.start_s for e in own if set(e.regions) == {"eyelid"}]
+        lower = [e.start_s for e in own if {"cheek", "mouth"} & set(e.regions)]
+        if eye_only and lower and min(eye_only) < min(lower):
+            return (
+                f"on the {side} side, spasms of the eye alone came first, then the cheek or mouth"
+            )
+    return None
 
 
 def _face_minutes(measures: Measures) -> float:

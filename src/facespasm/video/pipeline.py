@@ -9,17 +9,24 @@ The queue is bounded so memory stays flat however long the video is, and however
 decoding is than inference. The thread never outlives the stream: an error in decoding is
 raised in the caller, and closing the stream early (`break`, an exception, `close()`) stops
 and joins the thread.
+
+A clip may be cut into segments at `seams` (times): each segment gets a fresh landmark model,
+which finds the face again, as a process analysing only that segment would (segments.py). So
+the landmarks depend on where the seams are, never on how many processes share the work.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from facespasm.video.frames import Frame
-from facespasm.video.landmarks import FaceLandmarks, FaceMesh
+from facespasm.video.landmarks import FaceLandmarks, FaceMesh, LandmarkModel, MeshFactory
 
 # How often a decoder waiting for room in a full queue checks whether it should stop.
 _POLL_S = 0.05
@@ -34,8 +41,10 @@ class _End:
 
 def landmark_stream(
     frames: Iterable[Frame],
-    mesh_factory: Callable[[], FaceMesh] = FaceMesh,
+    mesh_factory: MeshFactory = FaceMesh,
     queue_size: int = 8,
+    *,
+    seams: Sequence[float] = (),
 ) -> Iterator[tuple[Frame, FaceLandmarks | None]]:
     """Each frame with the landmarks of the face followed (None where no face was found).
 
@@ -45,8 +54,12 @@ def landmark_stream(
     Args:
         frames: the source, e.g. `read_frames(path)`; it is iterated in a background thread, and
             closed there if it has a `close()` method.
-        mesh_factory: makes the landmark model, called once in the caller's thread.
+        mesh_factory: makes the landmark model, in the caller's thread: at the first frame, and
+            again at the first frame of each segment.
         queue_size: how many decoded frames may wait for inference.
+        seams: times (s, increasing) where a segment starts; a frame at or after a seam is
+            given to a fresh model. A stream that starts mid-clip (`read_frames(start_s=...)`)
+            starts with a fresh model anyway.
 
     Returns:
         An iterator of (frame, landmarks or None), in order; close it to stop early.
@@ -56,11 +69,16 @@ def landmark_stream(
     """
     if queue_size < 1:
         raise ValueError(f"queue_size must be at least 1, got {queue_size}")
-    return _stream(frames, mesh_factory, queue_size)
+    if any(later <= earlier for earlier, later in itertools.pairwise(seams)):
+        raise ValueError("seams must be increasing times")
+    return _stream(frames, mesh_factory, queue_size, tuple(seams))
 
 
 def _stream(
-    frames: Iterable[Frame], mesh_factory: Callable[[], FaceMesh], queue_size: int
+    frames: Iterable[Frame],
+    mesh_factory: MeshFactory,
+    queue_size: int,
+    seams: tuple[float, ...],
 ) -> Iterator[tuple[Frame, FaceLandmarks | None]]:
     slots: queue.Queue[Frame | _End] = queue.Queue(maxsize=queue_size)
     stop = threading.Event()
@@ -69,16 +87,24 @@ def _stream(
     )
     # Started before the model is built, so the first frames decode while MediaPipe loads.
     decoder.start()
+    models = ExitStack()
+    segment: int | None = None  # the segment the current model has seen frames of
     try:
-        with mesh_factory() as mesh:
-            while True:
-                item = slots.get()
-                if isinstance(item, _End):
-                    if item.error is not None:
-                        raise item.error
-                    return
-                yield item, mesh.find(item)
+        mesh: LandmarkModel = models.enter_context(mesh_factory())
+        while True:
+            item = slots.get()
+            if isinstance(item, _End):
+                if item.error is not None:
+                    raise item.error
+                return
+            at = bisect.bisect_right(seams, item.time_s)
+            if segment is not None and at != segment:
+                models.close()
+                mesh = models.enter_context(mesh_factory())
+            segment = at
+            yield item, mesh.find(item)
     finally:
+        models.close()
         stop.set()
         _drain(slots)  # a decoder blocked on a full queue can now see `stop`
         decoder.join()

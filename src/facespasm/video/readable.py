@@ -68,7 +68,7 @@ def evidence_lines(
 def readable(analysis: VideoAnalysis, knowledge: KnowledgeBase | None = None) -> dict[str, Any]:
     """Both, as JSON: `{"summary": [[what, how much], ...], "evidence": [{finding, text, ...}]}`."""
     return {
-        "summary": [list(line) for line in summary_lines(analysis.summary)],
+        "summary": [list(line) for line in summary_lines(analysis.summary.to_dict())],
         "evidence": [
             {"finding": e.finding, "text": e.text, "confidence": e.confidence, "why": e.why}
             for e in evidence_lines(analysis, knowledge)

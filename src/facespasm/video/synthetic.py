@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from facespasm.errors import InputError
-from facespasm.video.face_warp import astronaut_landmarks, frames
+from facespasm.video.face_warp import STILL, Conditions, astronaut_landmarks, frames
+from facespasm.video.faces import ASTRONAUT, FaceImage
 from facespasm.video.planted import (
     KINDS,
     REGIONS,
@@ -52,9 +53,13 @@ from facespasm.video.planted import (
 from facespasm.video.writer import write_mp4
 
 __all__ = [
+    "ASTRONAUT",
     "KINDS",
     "REGIONS",
     "SIDES",
+    "STILL",
+    "Conditions",
+    "FaceImage",
     "PlantedEvent",
     "Script",
     "SyntheticVideo",
@@ -95,6 +100,8 @@ def render(
     seed: int = 0,
     *,
     sway_px: float = 1.0,
+    face: FaceImage = ASTRONAUT,
+    conditions: Conditions = STILL,
 ) -> SyntheticVideo:
     """Write a synthetic video with `events` planted, and its ground truth beside it.
 
@@ -110,6 +117,8 @@ def render(
         noise: standard deviation of the per-frame sensor noise, in grey levels.
         seed: seeds the noise and the sway.
         sway_px: amplitude of the slow global head sway, in pixels of a 512 px frame.
+        face: the face to plant the events in (the astronaut unless given).
+        conditions: head turns, distance and lighting over the clip (none unless given).
 
     Returns:
         The video and its planted events.
@@ -130,12 +139,22 @@ def render(
         raise InputError(f"size must be an even number of pixels from 64 to 2048, not {size}")
     if not (math.isfinite(noise) and noise >= 0):
         raise InputError(f"noise must be a non-negative number, not {noise}")
+    if not 0.3 <= conditions.scale <= 2.0:
+        raise InputError(f"the face's scale must be between 0.3 and 2, not {conditions.scale}")
     check_within(events, duration_s)
     video = SyntheticVideo(
         path, float(fps), float(duration_s), tuple(sorted(events, key=lambda e: e.start_s))
     )
     planted = frames(
-        video.events, duration_s, fps, size=size, noise=noise, seed=seed, sway_px=sway_px
+        video.events,
+        duration_s,
+        fps,
+        size=size,
+        noise=noise,
+        seed=seed,
+        sway_px=sway_px,
+        face_image=face,
+        conditions=conditions,
     )
     write_mp4(path, fps, planted)
     path.with_suffix(".json").write_text(json.dumps(video.ground_truth(), indent=2) + "\n")

@@ -32,7 +32,7 @@ from pydantic import Field, StrictBool, StringConstraints
 
 from facespasm.web.api_assess import AssessIn
 from facespasm.web.bodies import documented_body, json_body
-from facespasm.web.deps import person_diary
+from facespasm.web.deps import diary_of
 from facespasm.web.schemas import ErrorOut
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class ReportIn(AssessIn):
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut}}
-_BUNDLE_SCHEMA: dict[str, Any] = {
+BUNDLE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "A FHIR R4B Bundle (https://hl7.org/fhir/R4B/bundle.html).",
     "required": ["resourceType", "type", "entry"],
@@ -81,7 +81,8 @@ _BUNDLE_SCHEMA: dict[str, Any] = {
 }
 
 
-def _limiter(app: FastAPI) -> anyio.CapacityLimiter:
+def renders(app: FastAPI) -> anyio.CapacityLimiter:
+    """The application's limiter of PDF layouts (one at a time)."""
     limiter: anyio.CapacityLimiter | None = getattr(app.state, "render_limiter", None)
     if limiter is None:
         limiter = anyio.CapacityLimiter(RENDERS_AT_ONCE)
@@ -111,9 +112,9 @@ async def report_pdf(request: Request) -> Response:
     from facespasm.report.pdf import render_pdf
 
     body = await json_body(request, ReportIn)
-    report = await anyio.to_thread.run_sync(_report, request.app, body)
-    content = await anyio.to_thread.run_sync(render_pdf, report, limiter=_limiter(request.app))
-    return _attachment(content, PDF, f"facespasm-report-{_day(report)}.pdf")
+    report = await anyio.to_thread.run_sync(_report, request, body)
+    content = await anyio.to_thread.run_sync(render_pdf, report, limiter=renders(request.app))
+    return attachment(content, PDF, f"facespasm-report-{_day(report)}.pdf")
 
 
 @router.post(
@@ -122,7 +123,7 @@ async def report_pdf(request: Request) -> Response:
     responses={
         200: {
             "description": "A FHIR R4B Bundle of the case, for the clinic's system.",
-            "content": {FHIR_JSON: {"schema": _BUNDLE_SCHEMA}},
+            "content": {FHIR_JSON: {"schema": BUNDLE_SCHEMA}},
         },
         **_ERRORS,
     },
@@ -138,14 +139,14 @@ async def report_fhir(request: Request) -> Response:
     from facespasm.report.fhir import fhir_json
 
     body = await json_body(request, ReportIn)
-    report = await anyio.to_thread.run_sync(_report, request.app, body)
+    report = await anyio.to_thread.run_sync(_report, request, body)
     # The web sends a video's evidence, never its analysis: the Bundle has no video report, so
     # no PDF is laid out for one here (outside the renderer's limiter).
     content = await anyio.to_thread.run_sync(fhir_json, report)
-    return _attachment(content, FHIR_JSON, f"facespasm-{_day(report)}.fhir.json")
+    return attachment(content, FHIR_JSON, f"facespasm-{_day(report)}.fhir.json")
 
 
-def _report(app: FastAPI, body: ReportIn) -> CaseReport:
+def _report(request: Request, body: ReportIn) -> CaseReport:
     """The report of a request's case (run in a worker thread: it reads the diary, assesses)."""
     from facespasm.sharing import make_report
 
@@ -154,7 +155,7 @@ def _report(app: FastAPI, body: ReportIn) -> CaseReport:
         text=body.text,
         wrong=body.wrong,
         video=body.video_evidence,
-        diary=person_diary(app) if body.diary else None,
+        diary=diary_of(request) if body.diary else None,
         name=printable(body.name),
     )
 
@@ -179,6 +180,7 @@ def _day(report: CaseReport) -> str:
     return made_at.date().isoformat()
 
 
-def _attachment(content: bytes, media_type: str, filename: str) -> Response:
+def attachment(content: bytes, media_type: str, filename: str) -> Response:
+    """An answer the browser saves as a file of this name."""
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return Response(content, media_type=media_type, headers=headers)

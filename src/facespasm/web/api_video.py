@@ -24,7 +24,7 @@ import anyio
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 
 from facespasm.errors import VideoError
-from facespasm.web.deps import SettingsDep, person_diary
+from facespasm.web.deps import SettingsDep, diary_of
 from facespasm.web.responses import FastJSONResponse
 from facespasm.web.schemas import AnalysisOut, ErrorOut
 from facespasm.web.uploads import ReceivedVideo, received_video
@@ -117,7 +117,7 @@ async def analyze(request: Request, settings: SettingsDep) -> FastJSONResponse:
         result["readable"] = readable(analysis)
         if options.save:
             result["saved_id"] = await anyio.to_thread.run_sync(
-                _save, request.app, result, options.timezone
+                _save, request, result, options.timezone
             )
         if options.keep_video and settings.keep_videos:
             kept = settings.kept_videos_folder() / _kept_name(video.kind)
@@ -159,8 +159,8 @@ def _as_sent(message: str, video: ReceivedVideo) -> str:
     return message.replace(str(video.path), sent).replace(video.path.name, sent)
 
 
-def _save(app: FastAPI, result: dict[str, Any], timezone: str) -> int | None:
-    return person_diary(app).measurements.save(result, timezone=timezone).id
+def _save(request: Request, result: dict[str, Any], timezone: str) -> int | None:
+    return diary_of(request).measurements.save(result, timezone=timezone).id
 
 
 def _kept_name(kind: str) -> str:

@@ -8,8 +8,9 @@ facespasm needs (`facespasm db upgrade`), the default file is migrated on first 
 points the whole app at its own SQLite file through `Settings(database_url=...)`.
 
 `DiaryDep` is the diary of the person the request is for -- the template's `CurrentUser`: the
-local app has one person and no login, so it is theirs; a server with accounts will choose the
-person here, and no route changes.
+local app has one person and no login, so it is theirs; in clinic mode (`Settings.clinic`) it is
+the signed-in patient's own diary, or, under `/api/v1/patients/{patient_id}/...`, the diary of
+the patient who shares with the signed-in clinician (`web/auth.py` chooses; no route changes).
 """
 
 from __future__ import annotations
@@ -65,9 +66,24 @@ def engine(request: Request) -> Engine:
     return app_engine(request.app)
 
 
+def diary_of(request: Request) -> Diary:
+    """The diary of the person this request is for (clinic mode: see `web/auth.py`).
+
+    Raises:
+        InputError: the database cannot be opened.
+        HTTPException: clinic mode, and no one signed in (401) or not a patient (403).
+        NotFoundError: clinic mode, and no patient shares with the caller (404).
+    """
+    if not request.app.state.settings.clinic:
+        return person_diary(request.app)
+    from facespasm.web.auth import clinic_diary
+
+    return clinic_diary(request)
+
+
 def diary(request: Request) -> Diary:
     """The diary of the person this request is for, for injection into routes."""
-    return person_diary(request.app)
+    return diary_of(request)
 
 
 def close_engine(app: FastAPI) -> None:

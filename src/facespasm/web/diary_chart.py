@@ -206,6 +206,7 @@ def history_chart(
     cycles: Sequence[Cycle] = (),
     ratings: Sequence[Rating] = (),
     measurements: Sequence[Measurement] = (),
+    page: str = "/diary",
 ) -> str:
     """The history as an HTML fragment: range links, the chart, its legend and its summary.
 
@@ -217,6 +218,7 @@ def history_chart(
         cycles: `toxin_cycles(days, treatments)`: each injection's estimated wear-off.
         ratings: the ratings; the Jankovic Rating Scale's are charted.
         measurements: kept video measurements.
+        page: the page the range links open (a clinician's view of a patient: theirs).
 
     Returns:
         HTML text, safe to insert (every value is escaped).
@@ -276,7 +278,7 @@ def history_chart(
         f'data-bin-days="{shown.bin_days}">' + "".join(parts) + "</svg>"
     )
     return (
-        _range_links(chosen)
+        _range_links(chosen, page)
         + f'<p id="history-summary" class="history-summary">{escape(summary)}</p>'
         + svg
         + _legend(bars, shown, bool(injections), bool(bands), bool(reported), jrs, measured)
@@ -317,10 +319,10 @@ def _cycle_in_view(cycle: Cycle, shown: Window) -> bool:
     return end is not None and cycle.injection <= shown.end and end >= shown.start
 
 
-def _range_links(chosen: Range) -> str:
+def _range_links(chosen: Range, page: str = "/diary") -> str:
     current = ' aria-current="true"'
     links = "".join(
-        f'<li><a class="range-link" href="/diary?range={name}#history-title" '
+        f'<li><a class="range-link" href="{escape(page)}?range={name}#history-title" '
         f'data-range="{name}"{current if name == chosen else ""}>'
         f"{RANGE_NAMES[name]}</a></li>"
         for name in RANGES

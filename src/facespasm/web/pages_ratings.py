@@ -26,7 +26,7 @@ from facespasm.diary.rating_views import (
 )
 from facespasm.diary.reviewed import Option, Scale, load_diary_knowledge
 from facespasm.diary.wording import long_date
-from facespasm.web.deps import person_diary
+from facespasm.web.deps import diary_of
 from facespasm.web.pages import TEMPLATES
 from facespasm.web.rating_chart import trend_chart
 
@@ -54,7 +54,7 @@ async def ratings_page(request: Request) -> HTMLResponse:
 
 
 def _context(request: Request, saved_id: int | None) -> dict[str, Any]:
-    diary = person_diary(request.app)
+    diary = diary_of(request)
     today = dt.date.today()
     reviewed = load_diary_knowledge().ratings
     view = ratings_view(diary, today=today)

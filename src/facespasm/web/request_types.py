@@ -32,9 +32,10 @@ def media_type(content_type: str) -> str:
 class RequestTypes:
     """ASGI middleware: 415 for a body in a media type its route does not take."""
 
-    def __init__(self, app: ASGIApp, api: FastAPI) -> None:
+    def __init__(self, app: ASGIApp, api: FastAPI, forms: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.api = api
+        self.forms = forms  # pages' paths that take an HTML form (a clinic's /login, /logout)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve the request unless its body is of a type the route does not take."""
@@ -58,6 +59,8 @@ class RequestTypes:
         """The media types the body may have; None when no route takes this method here."""
         published = operations_at(self.api, scope["path"])
         if published is None:
+            if scope["path"] in self.forms:
+                return frozenset({"application/x-www-form-urlencoded"})
             return frozenset({JSON})  # a page's route, outside the schema: JSON only
         documented = published.bodies.get(scope["method"])
         if documented is None:

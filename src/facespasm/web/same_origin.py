@@ -9,7 +9,7 @@ leaves `Origin` out). So a request with one of those methods is refused with a 4
 (the `Host` it was sent to; `trusted_hosts.py` has already checked that one). `Origin: null`
 (a sandboxed frame, a `file:` page) is foreign. A request with neither header is not from a
 web page (the command line, a script, the tests) and is served; this server's own pages send
-`Origin`, and with `Referrer-Policy: no-referrer` no `Referer`.
+`Origin` (`Referrer-Policy: same-origin`: under `no-referrer` a form's POST says `Origin: null`).
 
 Source: OWASP Cross-Site Request Forgery Prevention Cheat Sheet, "Verifying origin with
 standard headers".

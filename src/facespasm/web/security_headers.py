@@ -12,7 +12,9 @@ static files -- carries:
   worker (`docs.py`).
 - `X-Frame-Options: DENY` for browsers that predate `frame-ancestors`.
 - `X-Content-Type-Options: nosniff`: a JSON answer is never run as a script.
-- `Referrer-Policy: no-referrer`: no address of ours leaves with a link.
+- `Referrer-Policy: same-origin`: no address of ours leaves with a link to another site. Not
+  `no-referrer`: under it a browser sends `Origin: null` with a form's POST, which
+  `same_origin.py` must refuse as foreign -- the clinic's sign-in and sharing forms.
 - `Cross-Origin-Opener-Policy` and `Cross-Origin-Resource-Policy: same-origin`: another site's
   window cannot script ours, nor its page load our answers as images or scripts.
 - `Permissions-Policy`: the camera for this origin only (the video page records), nothing else.
@@ -64,7 +66,7 @@ HEADERS: tuple[tuple[bytes, bytes], ...] = tuple(
     for name, value in {
         "X-Frame-Options": "DENY",
         "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
+        "Referrer-Policy": "same-origin",
         "Cross-Origin-Opener-Policy": "same-origin",
         "Cross-Origin-Resource-Policy": "same-origin",
         "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",

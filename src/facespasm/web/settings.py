@@ -10,6 +10,11 @@ Decisions:
   `evil.example` whose name is re-pointed at 127.0.0.1 sends `Host: evil.example`). By default
   these are the loopback names; a clinic lists its own (`FACESPASM_ALLOWED_HOSTS=clinic.example`),
   and the address the server is bound to, when it is a specific one, is always allowed.
+- Clinic mode (`clinic`: accounts, sign-in, shares) refuses to start without a secret key of at
+  least `MIN_SECRET_BYTES` (32) bytes in `FACESPASM_SECRET_KEY` -- it signs the sessions and the
+  CSRF tokens, and rotating it signs everyone out -- and without a database named by `--db` or
+  `FACESPASM_DATABASE_URL` (a clinic's, not the laptop's default file). The key is a
+  `SecretStr`: it is never shown in a message, a log or a `repr`.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from facespasm.errors import InputError
@@ -32,6 +37,8 @@ MAX_UPLOAD_MB_LIMIT = 10_000
 # video's evidence is under 100 KiB even with every character escaped as \uXXXX.
 DEFAULT_MAX_JSON_KB = 1024
 MAX_JSON_KB_LIMIT = 100 * 1024
+MIN_SECRET_BYTES = 32
+MAX_WORKERS = 64
 _DNS_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 
@@ -51,6 +58,12 @@ class Settings(BaseSettings):
         allowed_hosts: the host names the server answers to (empty: the loopback names);
             `*.example.org` allows that domain's subdomains. `FACESPASM_ALLOWED_HOSTS` takes
             them separated by commas.
+        clinic: clinic mode: accounts and sign-in, each patient's own diary, shares, audit.
+        secret_key: signs sessions and CSRF tokens (`FACESPASM_SECRET_KEY`, >= 32 bytes);
+            required in clinic mode.
+        session_idle_minutes: a session unused this long ends (automatic logoff).
+        session_hours: a session ends this long after sign-in, used or not.
+        workers: how many server processes `serve` runs.
     """
 
     model_config = SettingsConfigDict(env_prefix="FACESPASM_", frozen=True, extra="forbid")
@@ -64,6 +77,11 @@ class Settings(BaseSettings):
     upload_dir: Path | None = None
     video_dir: Path | None = None
     allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(default=())
+    clinic: bool = False
+    secret_key: SecretStr | None = None
+    session_idle_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    session_hours: int = Field(default=12, ge=1, le=7 * 24)
+    workers: int = Field(default=1, ge=1, le=MAX_WORKERS)
 
     def __init__(self, **values: Any) -> None:
         """Read and check the settings.
@@ -130,6 +148,28 @@ class Settings(BaseSettings):
                     raise ValueError(f"'{name}' is not a host name (e.g. clinic.example)")
             return tuple(name.lower() for name in hosts)
         return hosts
+
+    @model_validator(mode="after")
+    def _clinic(self) -> Settings:
+        if not self.clinic:
+            return self
+        key = self.secret_key.get_secret_value() if self.secret_key is not None else ""
+        if len(key.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"clinic mode needs FACESPASM_SECRET_KEY of at least {MIN_SECRET_BYTES} bytes "
+                "(e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+        if not self.database_url:
+            raise ValueError(
+                "clinic mode needs the clinic's database: --db URL or FACESPASM_DATABASE_URL "
+                "(PostgreSQL, migrated with `facespasm db upgrade`)"
+            )
+        return self
+
+    @property
+    def secret(self) -> bytes:
+        """The secret key's bytes (clinic mode; empty otherwise)."""
+        return self.secret_key.get_secret_value().encode() if self.secret_key else b""
 
     @property
     def local_only(self) -> bool:

@@ -1,6 +1,36 @@
 // facespasm: helpers shared by the pages (no framework, no build step).
 "use strict";
 
+// A clinic server's pages carry their session's CSRF token in <meta name="csrf-token">: every
+// request that changes something (fetch or XMLHttpRequest) sends it in X-CSRF-Token.
+(() => {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const token = meta ? meta.getAttribute("content") : null;
+  if (!token) return;
+  const safe = (method) => ["GET", "HEAD", "OPTIONS"].includes(String(method || "GET").toUpperCase());
+  const originalFetch = window.fetch.bind(window);
+  window.fetch = (input, init) => {
+    const options = Object.assign({}, init);
+    const method = options.method || (input instanceof Request ? input.method : "GET");
+    if (!safe(method)) {
+      const headers = new Headers(options.headers || (input instanceof Request ? input.headers : undefined));
+      headers.set("X-CSRF-Token", token);
+      options.headers = headers;
+    }
+    return originalFetch(input, options);
+  };
+  const open = XMLHttpRequest.prototype.open;
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.open = function (method, ...rest) {
+    this.facespasmMethod = method;
+    return open.call(this, method, ...rest);
+  };
+  XMLHttpRequest.prototype.send = function (body) {
+    if (!safe(this.facespasmMethod)) this.setRequestHeader("X-CSRF-Token", token);
+    return send.call(this, body);
+  };
+})();
+
 const FS = (() => {
   const KEYS = { answers: "facespasm.answers", video: "facespasm.video_evidence" };
 

@@ -1,0 +1,168 @@
+"""The clinic in Chromium: a patient shares, signs out; their clinician signs in and reads them.
+
+A clinic server of this module's own (`serve --clinic` on a SQLite file, its two accounts added
+with `facespasm users add ... --password-stdin`, as docs/clinic.md tells a clinic to), not the
+laptop server the other browser tests share. The sign-in page, the patient list and the patient
+page must be axe-clean on a phone and a desktop, and fit the width.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import FilePayload, Page, ViewportSize, expect
+
+from tests.conftest import REPO
+
+from .audit import fits_the_width, violations
+from .conftest import PHONE, Server, _free_port, _get
+
+SIZES = (
+    ViewportSize(width=PHONE["width"], height=PHONE["height"]),
+    ViewportSize(width=1280, height=800),
+)  # a phone, a desktop
+PASSWORD = "a browser test password"
+PATIENT = "patient.browser@clinic.example"
+CLINICIAN = "dr.browser@clinic.example"
+CSV_HEADER = (
+    "date,episodes,sleep_hours,caffeine_drinks,alcohol_drinks,stress_0_10,screen_hours,nicotine"
+)
+
+
+@pytest.fixture(scope="module")
+def clinic_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A clinic's server on a free localhost port: one patient and one clinician, no share yet."""
+    folder = tmp_path_factory.mktemp("clinic-server")
+    port = _free_port()
+    db = f"sqlite:///{folder / 'clinic.sqlite3'}"
+    log = folder / "server.log"
+    env = {**os.environ, "FACESPASM_SECRET_KEY": "b" * 40, "FACESPASM_DATABASE_URL": db}
+    facespasm = [sys.executable, "-m", "facespasm"]
+    subprocess.run([*facespasm, "db", "upgrade", "--db", db], check=True, env=env, cwd=REPO)
+    for email, role in ((PATIENT, "patient"), (CLINICIAN, "clinician")):
+        subprocess.run(
+            [*facespasm, "users", "add", email, "--role", role, "--password-stdin", "--db", db],
+            input=PASSWORD + "\n",
+            text=True,
+            check=True,
+            capture_output=True,
+            env=env,
+            cwd=REPO,
+        )
+    command = [*facespasm, "serve", "--clinic", "--port", str(port), "--db", db]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while _get(url + "/api/v1/health") is None:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the clinic server did not start:\n{log.read_text(errors='replace')}")
+            time.sleep(0.1)
+        yield Server(url, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def clinic_page(browser, clinic_server: Server) -> Iterator[Page]:
+    """A fresh phone-sized page on the clinic server; fails on a JavaScript error or a CSP refusal."""
+    context = browser.new_context(base_url=clinic_server.url, viewport=PHONE)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors or CSP violations: {errors}"
+
+
+def audited(page: Page, width: ViewportSize) -> None:
+    """The page is axe-clean and fits at `width`."""
+    page.set_viewport_size(width)
+    assert violations(page) == [], f"{page.url} at {width['width']} px"
+    assert fits_the_width(page), f"{page.url} is wider than {width['width']} px"
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_patient_shares_and_the_clinician_reads_them(clinic_page: Page, screenshot):
+    page = clinic_page
+    # The patient, signed out, is sent to the sign-in page first; it is axe-clean.
+    page.goto("/sharing")
+    expect(page).to_have_url(re.compile(r"/login\?next=/sharing$"))
+    for width in SIZES:
+        audited(page, width)
+    page.set_viewport_size(SIZES[0])
+    sign_in(page, PATIENT)
+    expect(page.get_by_role("heading", name="Share my diary with my clinician")).to_be_visible()
+
+    # Their diary: 60 days (fewer twitches lately) and one injection, through the API.
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    assert token
+    today = dt.date.today()
+    rows = [CSV_HEADER] + [
+        f"{today - dt.timedelta(days=k)},{3 if k < 30 else 9},,,,,," for k in range(60)
+    ]
+    csv: FilePayload = {
+        "name": "d.csv",
+        "mimeType": "text/csv",
+        "buffer": ("\n".join(rows) + "\n").encode(),
+    }
+    headers = {"X-CSRF-Token": token}
+    imported = page.request.post("/api/v1/diary/import", multipart={"file": csv}, headers=headers)
+    assert imported.status == 200, imported.text()
+    injection = {"kind": "botulinum_toxin", "date": str(today - dt.timedelta(days=35)),
+                 "side": "both", "dose_units": 31.5}  # fmt: skip
+    added = page.request.post("/api/v1/diary/treatments", data=injection, headers=headers)
+    assert added.status == 201, added.text()
+
+    # Shares with the clinician, then signs out.
+    page.get_by_label("Your clinician's email").fill(CLINICIAN)
+    page.get_by_role("button", name="Share my diary").click()
+    expect(page.get_by_role("status")).to_have_text("Shared.")
+    expect(page.locator(".shares-list")).to_contain_text(CLINICIAN)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+    # The clinician signs in and sees the patient on the list.
+    page.goto("/clinic")
+    sign_in(page, CLINICIAN)
+    expect(page.get_by_role("heading", name="Patients", exact=True)).to_be_visible()
+    row = page.locator("tr", has_text=PATIENT)
+    expect(row).to_contain_text("fewer: 3.0 a day")
+    for width in SIZES:
+        audited(page, width)
+    screenshot(page, "clinic-list-desktop")
+
+    # ... opens the patient's page: at a glance first, the chart below.
+    page.set_viewport_size(SIZES[0])
+    row.get_by_role("link", name=PATIENT).click()
+    expect(page.get_by_role("heading", name=PATIENT)).to_be_visible()
+    expect(page.locator("#glance-injection")).to_contain_text("31.5 U")
+    expect(page.locator("#glance-next-due")).not_to_have_text("—")
+    expect(page.locator("svg.history-chart")).to_be_visible()
+    for width in SIZES:
+        audited(page, width)
+    screenshot(page, "clinic-patient-desktop")

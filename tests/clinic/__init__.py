@@ -1,0 +1,1 @@
+"""Tests of the clinic server: accounts, sessions, shares, audit, operations."""

@@ -1,0 +1,51 @@
+"""Findings only a video measures (category `measured`): weighed, never asked (issue 15)."""
+
+from __future__ import annotations
+
+import pytest
+
+from facespasm.case import assess_case
+from facespasm.knowledge import KnowledgeBase
+from facespasm.reasoning import Evidence, Origin
+from facespasm.reasoning.interview import Interview
+
+from .test_interview import TYPICAL, run
+
+# What a video of synkinesis shows (video/pattern.py): one eye narrowing in smiles, one side.
+SYNKINESIS_CLIP = {
+    "side": "one",
+    "regions": ["eyelid"],
+    "with_voluntary_movement": True,
+    "eye_narrows_with_smile": True,
+    "increased_blinking": False,
+}
+
+
+def measured(knowledge: KnowledgeBase) -> list[str]:
+    return [f.id for f in knowledge.findings.values() if f.category == "measured"]
+
+
+def test_there_is_a_measured_finding_and_it_says_so(knowledge: KnowledgeBase) -> None:
+    assert measured(knowledge) == ["eye_narrows_with_smile"]
+    assert "measured on video" in knowledge.findings["eye_narrows_with_smile"].label
+
+
+@pytest.mark.parametrize("person", [{}, *TYPICAL.values()], ids=["nothing", *TYPICAL])
+def test_the_interview_never_asks_a_measured_finding(knowledge: KnowledgeBase, person) -> None:
+    asked = run(Interview(knowledge), person)
+    assert not set(asked) & set(measured(knowledge))
+
+
+def test_a_synkinesis_clip_alone_puts_synkinesis_first_and_is_never_self_care() -> None:
+    assessment = assess_case(None, video=SYNKINESIS_CLIP)
+    assert assessment.top.id == "synkinesis"
+    # Even with every red flag answered "no", the care level is not self-care.
+    ruled_out = dict.fromkeys(assessment.triage.pending, False)
+    assert assess_case(ruled_out, video=SYNKINESIS_CLIP).triage.level != "self_care"
+
+
+def test_the_persons_no_outranks_the_measured_narrowing(knowledge: KnowledgeBase) -> None:
+    video = Evidence.from_answers(SYNKINESIS_CLIP, Origin.VIDEO, knowledge)
+    interview = Interview(knowledge, known=video)
+    interview.answer("with_voluntary_movement", False)
+    assert interview.result().top.id != "synkinesis"
