@@ -9,7 +9,7 @@ import pytest
 from facespasm import assess
 from facespasm.diary.database import open_database
 from facespasm.diary.store import Diary
-from facespasm.errors import InputError
+from facespasm.errors import ConflictError
 from facespasm.sharing import records_report
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -20,8 +20,8 @@ def diary(tmp_path) -> Diary:
     return Diary(open_database(f"sqlite:///{tmp_path / 'diary.sqlite3'}", schema="upgrade"))
 
 
-def test_an_empty_record_says_there_is_nothing_to_report_yet(diary: Diary) -> None:
-    with pytest.raises(InputError, match="nothing to report yet: this person has kept no"):
+def test_an_empty_record_is_a_conflict_saying_there_is_nothing_to_report_yet(diary: Diary) -> None:
+    with pytest.raises(ConflictError, match="nothing to report yet: this person has kept no"):
         records_report(diary, now=NOW)
 
 

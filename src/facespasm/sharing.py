@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from facespasm.case import Answers, assess_case, make_case
-from facespasm.errors import InputError
+from facespasm.errors import ConflictError, InputError
 from facespasm.knowledge import KnowledgeBase, load_knowledge
 
 if TYPE_CHECKING:
@@ -115,7 +115,8 @@ def records_report(
     The case is the person's latest kept assessment -- its evidence as they gave it (answers and
     description as answers, the video's as a video's) -- and their diary, whose evidence is read
     again as of `now`. A diary with neither a kept assessment nor enough recent days to say
-    anything is refused with a sentence a clinician can act on.
+    anything is refused with a sentence a clinician can act on (a conflict with what the records
+    hold, not a bad request: 409 on the web).
 
     Args:
         diary: the person's diary.
@@ -123,7 +124,8 @@ def records_report(
         knowledge: the knowledge base; the packaged one by default.
 
     Raises:
-        InputError: nothing to report yet, or a naive `now`.
+        ConflictError: nothing to report yet.
+        InputError: a naive `now`.
     """
     from facespasm.reasoning.evidence import Origin
 
@@ -137,7 +139,7 @@ def records_report(
                 continue
             (video if item.get("origin") == Origin.VIDEO else answers)[finding] = item.get("value")
     if not answers and not video and not diary.days.page(limit=1):
-        raise InputError(
+        raise ConflictError(
             "nothing to report yet: this person has kept no assessment and logged no days"
         )
     try:
@@ -145,7 +147,7 @@ def records_report(
     except InputError as error:
         if not str(error).startswith("nothing to assess"):
             raise
-        raise InputError(
+        raise ConflictError(
             "nothing to report yet: this person has kept no assessment, and their diary has "
             "fewer than 3 days with sleep, caffeine or stress logged in the last 2 weeks"
         ) from None

@@ -49,3 +49,18 @@ def test_the_persons_no_outranks_the_measured_narrowing(knowledge: KnowledgeBase
     interview = Interview(knowledge, known=video)
     interview.answer("with_voluntary_movement", False)
     assert interview.result().top.id != "synkinesis"
+
+
+def test_a_smile_bound_narrowing_is_never_self_care_even_when_a_false_flicker_wins(
+    knowledge: KnowledgeBase,
+) -> None:
+    # A held-out face's synkinesis clip also showed a false flicker: myokymia first. Every red
+    # flag answered "no" -- still a doctor, because the eye moves with the smile.
+    ruled_out = dict.fromkeys(knowledge.red_flags, False)
+    flickering = {**SYNKINESIS_CLIP, "small_flicker": True}
+    assessment = assess_case(ruled_out, video=flickering)
+    assert assessment.triage.level == "see_doctor"
+    assert "moves_with_voluntary_movement" in {r.rule for r in assessment.triage.reasons}
+    # The person's own "no" outweighs what the video measured.
+    denied = assess_case({**ruled_out, "with_voluntary_movement": False}, video=flickering)
+    assert "moves_with_voluntary_movement" not in {r.rule for r in denied.triage.reasons}

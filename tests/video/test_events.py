@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from facespasm.video.events import find_events
-from facespasm.video.measures import Measures
+from facespasm.video.measures import Measures, column
 from facespasm.video.pattern import read_evidence, summarise
 
 
@@ -123,3 +123,25 @@ def test_one_sided_spasms_become_side_and_region_evidence() -> None:
     assert evidence["eye_closes_completely"].value is True
     assert evidence["increased_blinking"].value is False  # no blinks at all here
     assert 0.5 < evidence["side"].confidence <= 0.9
+
+
+def rippling_left_lid(cheek_rise: float) -> Measures:
+    """The flicker above, with the left cheek (measured, with its own noise) rising during it."""
+    left, right = trace()
+    t = np.arange(int(1.5 * FPS)) / FPS
+    start = int(8 * FPS)
+    left[start : start + len(t)] *= 1 - 0.08 * (1 + np.sin(2 * np.pi * 6 * t))
+    measures = Measures.from_apertures(FPS, left, right)
+    rng = np.random.default_rng(1)
+    for side in ("left", "right"):
+        for measure in ("cheek", "mouth_x", "mouth_y"):
+            measures.data[:, column(measure, side)] = rng.normal(0.0, 1.0, len(left))
+    measures.data[start : start + len(t), column("cheek", "left")] += cheek_rise
+    return measures
+
+
+def test_a_lid_ripple_while_the_same_cheek_rises_is_not_a_flicker() -> None:
+    # Myokymia is the eyelid alone: a ripple with the cheek rising on that side is the
+    # co-contraction of hemifacial spasm or synkinesis -- here a rise too small to be a spasm.
+    assert [e.kind for e in find_events(rippling_left_lid(cheek_rise=0.0))] == ["flicker"]
+    assert find_events(rippling_left_lid(cheek_rise=4.0)) == []

@@ -75,7 +75,7 @@ def find_events(measures: Measures) -> list[Event]:
     for event in events:
         busy |= (measures.time >= event.start_s) & (measures.time <= event.end_s)
     events += _lower_face_spasms(measures, closure, regions, busy)
-    events += _flickers(measures, closure, busy)
+    events += _flickers(measures, closure, busy, regions)
     return sorted(events, key=lambda event: event.start_s)
 
 
@@ -358,7 +358,10 @@ def _lower_face_spasms(
 
 
 def _flickers(
-    measures: Measures, closure: dict[Side, NDArray[np.float64]], busy: NDArray[np.bool_]
+    measures: Measures,
+    closure: dict[Side, NDArray[np.float64]],
+    busy: NDArray[np.bool_],
+    regions: dict[Side, dict[str, NDArray[np.float64]]],
 ) -> list[Event]:
     """Fast small ripples of one eye's aperture, away from blinks and spasms.
 
@@ -367,7 +370,10 @@ def _flickers(
     noise floor at that frequency -- so a 5 Hz ripple of a millimetre stands out of landmark
     jitter that spreads over every bin. A flicker is a run of windows rippling well above the
     floor and well above the other eye, lasting a few cycles (jitter passes the floor for
-    moments only), that narrows the eye less than `still_closed`.
+    moments only), that narrows the eye less than `still_closed`, while the cheek and the mouth
+    corner of that side stay still (`flicker_face_still_z`): a lid rippling while the cheek rises
+    or the mouth pulls is the co-contraction of hemifacial spasm or synkinesis (or a smile), not
+    myokymia, which is confined to the eyelid.
     """
     limits = thresholds()
     fps = measures.fps
@@ -392,7 +398,15 @@ def _flickers(
         for first, last in _merged(segments(rippling), gap):
             start, end = _times(measures, first, last)
             peak = float(np.nanmax(closure[side][first:last]))
-            if end - start >= limits.shortest_flicker_s and peak < limits.still_closed:
+            face_moved = max(
+                float(regions[side]["cheek"][first:last].max()),
+                float(regions[side]["mouth"][first:last].max()),
+            )
+            if (
+                end - start >= limits.shortest_flicker_s
+                and peak < limits.still_closed
+                and face_moved < limits.flicker_face_still_z
+            ):
                 events.append(Event(start, end, "flicker", side, ("eyelid",), peak))
     return events
 

@@ -47,6 +47,7 @@ class Thresholds:
     flicker_other_ratio: float
     shortest_flicker_s: float
     flicker_clearance_s: float
+    flicker_face_still_z: float
     min_fps_for_flicker: float
     increased_blink_rate: float
     normal_blink_rate: float

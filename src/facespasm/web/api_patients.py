@@ -83,19 +83,23 @@ def _readable_routes() -> None:
 
 _readable_routes()
 
+# 409: the patient has kept no assessment and logged too little to report on yet.
+_NOTHING_YET = {409: {"model": ErrorOut, "description": "Nothing to report yet."}}
 _PDF_ANSWER: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "The one-page PDF of the patient's diary (sources on page 2).",
+        "description": "The one-page PDF of the patient's records (sources on page 2).",
         "content": {api_report.PDF: {"schema": {"type": "string", "format": "binary"}}},
     },
     **PATIENT_ERRORS,
+    **_NOTHING_YET,
 }
 _FHIR_ANSWER: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "A FHIR R4B Bundle of the patient's diary.",
+        "description": "A FHIR R4B Bundle of the patient's records.",
         "content": {api_report.FHIR_JSON: {"schema": api_report.BUNDLE_SCHEMA}},
     },
     **PATIENT_ERRORS,
+    **_NOTHING_YET,
 }
 
 
@@ -107,7 +111,7 @@ async def patient_report(request: Request, patient: PatientDep) -> Response:
     """The doctor's PDF of the patient's latest kept assessment and last 90 days of diary.
 
     Raises:
-        InputError: nothing to report yet (422).
+        ConflictError: nothing to report yet (409).
     """
     from facespasm.report.pdf import render_pdf
 
@@ -127,7 +131,7 @@ async def patient_fhir(request: Request, patient: PatientDep) -> Response:
     """The patient's latest kept assessment and diary as a FHIR R4B Bundle.
 
     Raises:
-        InputError: nothing to report yet (422).
+        ConflictError: nothing to report yet (409).
     """
     from facespasm.report.fhir import fhir_json
 
