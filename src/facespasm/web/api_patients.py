@@ -84,7 +84,9 @@ def _readable_routes() -> None:
 _readable_routes()
 
 # 409: the patient has kept no assessment and logged too little to report on yet.
-_NOTHING_YET = {409: {"model": ErrorOut, "description": "Nothing to report yet."}}
+_NOTHING_YET: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorOut, "description": "Nothing to report yet."}
+}
 _PDF_ANSWER: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The one-page PDF of the patient's records (sources on page 2).",
