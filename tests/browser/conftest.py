@@ -59,18 +59,14 @@ def _get(url: str) -> bytes | None:
         return None
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The real facespasm server on a free localhost port, with an empty SQLite diary."""
-    folder = tmp_path_factory.mktemp("server")
+FACESPASM = [sys.executable, "-m", "facespasm"]
+
+
+@contextlib.contextmanager
+def running_server(options: list[str], env: dict[str, str], log: Path) -> Iterator[Server]:
+    """`facespasm serve [options]` on a free localhost port, until the block ends."""
     port = _free_port()
-    db = f"sqlite:///{folder / 'diary.sqlite3'}"
-    log = folder / "server.log"
-    command = [sys.executable, "-m", "facespasm", "serve", "--port", str(port), "--db", db]
-    env = {**os.environ, "FACESPASM_DATABASE_URL": db}
-    # A database named by --db is created (and migrated) by its keeper first, as a person does.
-    upgrade = [sys.executable, "-m", "facespasm", "db", "upgrade", "--db", db]
-    subprocess.run(upgrade, check=True, capture_output=True, env=env, cwd=REPO)
+    command = [*FACESPASM, "serve", "--port", str(port), *options]
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO)
     url = f"http://127.0.0.1:{port}"
@@ -88,6 +84,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The real facespasm server on a free localhost port, with an empty SQLite diary."""
+    folder = tmp_path_factory.mktemp("server")
+    db = f"sqlite:///{folder / 'diary.sqlite3'}"
+    env = {**os.environ, "FACESPASM_DATABASE_URL": db}
+    # A database named by --db is created (and migrated) by its keeper first, as a person does.
+    upgrade = [*FACESPASM, "db", "upgrade", "--db", db]
+    subprocess.run(upgrade, check=True, capture_output=True, env=env, cwd=REPO)
+    with running_server(["--db", db], env, folder / "server.log") as running:
+        yield running
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

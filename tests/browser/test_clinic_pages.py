@@ -12,8 +12,6 @@ import datetime as dt
 import os
 import re
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -22,7 +20,7 @@ from playwright.sync_api import FilePayload, Page, ViewportSize, expect
 from tests.conftest import REPO
 
 from .audit import fits_the_width, violations
-from .conftest import PHONE, Server, _free_port, _get
+from .conftest import FACESPASM, PHONE, Server, running_server
 
 SIZES = (
     ViewportSize(width=PHONE["width"], height=PHONE["height"]),
@@ -40,15 +38,12 @@ CSV_HEADER = (
 def clinic_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A clinic's server on a free localhost port: one patient and one clinician, no share yet."""
     folder = tmp_path_factory.mktemp("clinic-server")
-    port = _free_port()
     db = f"sqlite:///{folder / 'clinic.sqlite3'}"
-    log = folder / "server.log"
     env = {**os.environ, "FACESPASM_SECRET_KEY": "b" * 40, "FACESPASM_DATABASE_URL": db}
-    facespasm = [sys.executable, "-m", "facespasm"]
-    subprocess.run([*facespasm, "db", "upgrade", "--db", db], check=True, env=env, cwd=REPO)
+    subprocess.run([*FACESPASM, "db", "upgrade", "--db", db], check=True, env=env, cwd=REPO)
     for email, role in ((PATIENT, "patient"), (CLINICIAN, "clinician")):
         subprocess.run(
-            [*facespasm, "users", "add", email, "--role", role, "--password-stdin", "--db", db],
+            [*FACESPASM, "users", "add", email, "--role", role, "--password-stdin", "--db", db],
             input=PASSWORD + "\n",
             text=True,
             check=True,
@@ -56,24 +51,8 @@ def clinic_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             env=env,
             cwd=REPO,
         )
-    command = [*facespasm, "serve", "--clinic", "--port", str(port), "--db", db]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while _get(url + "/api/v1/health") is None:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the clinic server did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.1)
-        yield Server(url, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with running_server(["--clinic", "--db", db], env, folder / "server.log") as running:
+        yield running
 
 
 @pytest.fixture
