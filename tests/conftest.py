@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from sqlalchemy import Engine, create_engine
 
 from facespasm.knowledge import KnowledgeBase, load_knowledge
 
@@ -18,6 +20,9 @@ settings.register_profile("facespasm", deadline=None)
 settings.load_profile("facespasm")
 
 REPO = Path(__file__).resolve().parents[1]
+# The real PostgreSQL server of the storage tests (`scripts/postgres-for-tests`, run by `make test`).
+POSTGRES_ENV = "FACESPASM_TEST_POSTGRES_URL"
+SKIP_ENV = "FACESPASM_SKIP_POSTGRES"
 SHARED = Path(os.environ.get("FACESPASM_SHARED", REPO.parent / "shared"))
 GOLDENS = Path(__file__).parent / "goldens"
 
@@ -78,3 +83,21 @@ def golden(request: pytest.FixtureRequest):
         )
 
     return check
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Engine]:
+    """An engine on the test PostgreSQL server's database (for creating per-test schemas)."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        if os.environ.get(SKIP_ENV) == "1":
+            pytest.skip(f"PostgreSQL skipped on purpose ({SKIP_ENV}=1)")
+        pytest.fail(
+            f"${POSTGRES_ENV} is not set: run `make test`, or "
+            f"`{POSTGRES_ENV}=$(scripts/postgres-for-tests) .venv/bin/pytest`; "
+            f"set {SKIP_ENV}=1 to skip the PostgreSQL cases on purpose",
+            pytrace=False,
+        )
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()

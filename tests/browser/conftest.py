@@ -18,8 +18,10 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright.sync_api import Page
 
 from tests.conftest import REPO
 
@@ -145,15 +147,16 @@ def browser(launch):
 REFUSED_BY_DESIGN = ("https://cdn.redoc.ly/redoc/logo-mini.svg",)
 
 
-@pytest.fixture
-def page(browser, server: Server):
-    """A fresh page (own storage) at a phone's width, with the server's address as base URL.
+@contextlib.contextmanager
+def watched_page(browser, base_url: str, **options: Any) -> Iterator[Page]:
+    """A fresh page (own storage) on `base_url`, in a new context made with `options`.
 
-    A test fails if the page has a JavaScript error, if the Content-Security-Policy refused
-    anything it tried (an inline style, a script from elsewhere), or if it asked for anything
-    from another origin than the server -- except the few refusals that are by design.
+    When the block ends, it fails if the page had a JavaScript error, if the
+    Content-Security-Policy refused anything it tried (an inline style, a script from
+    elsewhere), or if it asked for anything from another origin -- except the few refusals that
+    are by design.
     """
-    context = browser.new_context(base_url=server.url, viewport=PHONE)
+    context = browser.new_context(base_url=base_url, **options)
     page = context.new_page()
     errors: list[str] = []
     foreign: list[str] = []
@@ -164,11 +167,11 @@ def page(browser, server: Server):
             errors.append(message.text)
 
     def request(sent) -> None:
-        if not sent.url.startswith((server.url, "data:", "blob:")):
+        if not sent.url.startswith((base_url, "data:", "blob:")):
             foreign.append(sent.url)
 
     def finished(done) -> None:  # a request elsewhere that actually went out
-        if not done.url.startswith((server.url, "data:", "blob:")):
+        if not done.url.startswith((base_url, "data:", "blob:")):
             errors.append(f"fetched from another origin: {done.url}")
 
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -180,6 +183,13 @@ def page(browser, server: Server):
     assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
     foreign = [url for url in foreign if url not in REFUSED_BY_DESIGN]
     assert not foreign, f"requests to other origins: {foreign}"
+
+
+@pytest.fixture
+def page(browser, server: Server) -> Iterator[Page]:
+    """A fresh watched page (see `watched_page`) at a phone's width on the server."""
+    with watched_page(browser, server.url, viewport=PHONE) as watched:
+        yield watched
 
 
 @pytest.fixture(scope="session")

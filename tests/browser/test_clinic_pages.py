@@ -20,7 +20,7 @@ from playwright.sync_api import FilePayload, Page, ViewportSize, expect
 from tests.conftest import REPO
 
 from .audit import fits_the_width, violations
-from .conftest import FACESPASM, PHONE, Server, running_server
+from .conftest import FACESPASM, PHONE, Server, running_server, watched_page
 
 SIZES = (
     ViewportSize(width=PHONE["width"], height=PHONE["height"]),
@@ -57,20 +57,9 @@ def clinic_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def clinic_page(browser, clinic_server: Server) -> Iterator[Page]:
-    """A fresh phone-sized page on the clinic server; fails on a JavaScript error or a CSP refusal."""
-    context = browser.new_context(base_url=clinic_server.url, viewport=PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors or CSP violations: {errors}"
+    """A fresh watched phone-sized page on the clinic server (see conftest's `watched_page`)."""
+    with watched_page(browser, clinic_server.url, viewport=PHONE) as watched:
+        yield watched
 
 
 def audited(page: Page, width: ViewportSize) -> None:

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from .audit import fits_the_width, violations
-from .conftest import PHONE
+from .conftest import PHONE, watched_page
 
 DESKTOP = {"width": 1280, "height": 800}
 SAFE = {
@@ -39,22 +39,11 @@ SEED = """([answers]) => {
 
 @pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
 def sized_page(browser, server, request) -> Iterator[Page]:
-    """A fresh page at a phone's or a desktop's width that fails on a script or CSP error."""
-    context = browser.new_context(
-        base_url=server.url, viewport=request.param, accept_downloads=True
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda message: (
-            errors.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
+    """A fresh watched page (conftest's `watched_page`) at a phone's or a desktop's width."""
+    with watched_page(
+        browser, server.url, viewport=request.param, accept_downloads=True
+    ) as watched:
+        yield watched
 
 
 def pdf_text(content: bytes) -> str:

@@ -7,32 +7,17 @@ as the diary's storage tests); tests in a module share its accounts, so each use
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
 from facespasm.diary.database import open_database
-from tests.diary.conftest import POSTGRES_ENV, SKIP_ENV
 
 PASSWORD = "correct horse battery"
 NOON = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 SECRET = b"k" * 32
-
-
-@pytest.fixture(scope="session")
-def postgres_admin() -> Iterator[Engine]:
-    """An engine on the test PostgreSQL server (for per-module schemas)."""
-    url = os.environ.get(POSTGRES_ENV)
-    if not url:
-        if os.environ.get(SKIP_ENV) == "1":
-            pytest.skip(f"PostgreSQL skipped on purpose ({SKIP_ENV}=1)")
-        pytest.fail(f"${POSTGRES_ENV} is not set: run `make test`", pytrace=False)
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -45,7 +30,7 @@ def clinic_url(
         open_database(url, schema="upgrade").dispose()
         yield url
         return
-    server: Engine = request.getfixturevalue("postgres_admin")
+    server: Engine = request.getfixturevalue("postgres_server")
     schema = f"test_{uuid.uuid4().hex[:16]}"
     with server.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))

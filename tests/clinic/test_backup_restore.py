@@ -9,15 +9,13 @@ and the app role's grants too: as the app, one person still sees only their own 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 
 from facespasm.diary.database import open_database
@@ -25,7 +23,7 @@ from facespasm.diary.people import add_person
 from facespasm.diary.records import Day, Treatment
 from facespasm.diary.row_security import PERSON_TABLES, row_security_problems
 from facespasm.diary.store import Diary
-from tests.diary.conftest import POSTGRES_ENV, SKIP_ENV, snapshot
+from tests.diary.conftest import snapshot
 from tests.diary.postgres_roles import Clinic, clinic_database, drop_database
 
 if TYPE_CHECKING:
@@ -40,19 +38,6 @@ pytestmark = pytest.mark.skipif(
     "postgresql-client)",
 )
 FIRST = dt.date(2026, 5, 4)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[Engine]:
-    """The test PostgreSQL server, as its superuser (see tests/diary/conftest.py)."""
-    url = os.environ.get(POSTGRES_ENV)
-    if not url:
-        if os.environ.get(SKIP_ENV) == "1":
-            pytest.skip(f"PostgreSQL skipped on purpose ({SKIP_ENV}=1)")
-        pytest.fail(f"${POSTGRES_ENV} is not set: run `make test`", pytrace=False)
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    yield engine
-    engine.dispose()
 
 
 def client(
@@ -98,14 +83,14 @@ def read_diary(engine: Engine, person: int) -> tuple[list[Day], list[Treatment]]
 
 
 def test_a_dump_restored_into_a_fresh_database_keeps_the_rows_and_their_row_security(
-    server, tmp_path: Path
+    postgres_server, tmp_path: Path
 ):
-    with clinic_database(server, "backup") as clinic:
+    with clinic_database(postgres_server, "backup") as clinic:
         written = write_two_diaries(clinic.app)
         assert len({len(days) for days, _ in written.values()}) == 2  # two different diaries
         dump = tmp_path / "clinic.dump"
         backup = f"{clinic.owner_role}_backup"
-        with server.connect() as connection:
+        with postgres_server.connect() as connection:
             connection.execute(text(f"CREATE ROLE {backup} LOGIN BYPASSRLS"))
             connection.execute(text(f"GRANT pg_read_all_data TO {backup}"))
         try:
@@ -113,7 +98,7 @@ def test_a_dump_restored_into_a_fresh_database_keeps_the_rows_and_their_row_secu
                 PG_DUMP, clinic, backup, "--format=custom", f"--file={dump}", clinic.database
             )
         finally:
-            with server.connect() as connection:
+            with postgres_server.connect() as connection:
                 connection.execute(text(f"DROP ROLE {backup}"))
         assert dumped.returncode == 0, dumped.stderr
         restored = f"{clinic.database}_restored"
@@ -144,12 +129,14 @@ def test_a_dump_restored_into_a_fresh_database_keeps_the_rows_and_their_row_secu
         finally:
             for engine in engines:
                 engine.dispose()
-            drop_database(server, restored)
+            drop_database(postgres_server, restored)
 
 
-def test_the_owner_cannot_dump_what_row_security_hides_and_is_told_so(server, tmp_path: Path):
+def test_the_owner_cannot_dump_what_row_security_hides_and_is_told_so(
+    postgres_server, tmp_path: Path
+):
     # FORCE binds the owner: pg_dump refuses rather than write a backup without the rows.
-    with clinic_database(server, "ownerdump") as clinic:
+    with clinic_database(postgres_server, "ownerdump") as clinic:
         write_two_diaries(clinic.app)
         dumped = client(
             PG_DUMP, clinic, clinic.owner_role, "--format=custom",

@@ -215,6 +215,6 @@ def test_on_sqlite(tmp_path):
         engine.dispose()
 
 
-def test_on_postgresql_as_the_app_role(postgres_admin, tmp_path):
-    with clinic_database(postgres_admin, "crash") as clinic:
+def test_on_postgresql_as_the_app_role(postgres_server, tmp_path):
+    with clinic_database(postgres_server, "crash") as clinic:
         check_kills_lose_no_acknowledged_write(clinic.url(clinic.app_role), clinic.app, tmp_path)

@@ -3,19 +3,19 @@
 PostgreSQL comes from `scripts/postgres-for-tests`, which `make test` runs and whose URL it
 passes in $FACESPASM_TEST_POSTGRES_URL. Without it the PostgreSQL cases fail, saying how to get
 one, unless FACESPASM_SKIP_POSTGRES=1 says to skip them on purpose. Each PostgreSQL test gets a
-schema of its own (dropped afterwards), so tests never share a live database.
+schema of its own (dropped afterwards), so tests never share a live database. The server itself
+is `postgres_server` (tests/conftest.py), shared with the clinic tests.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from facespasm.diary.database import open_database
@@ -25,27 +25,6 @@ from facespasm.diary.store import Diary
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
-
-POSTGRES_ENV = "FACESPASM_TEST_POSTGRES_URL"
-SKIP_ENV = "FACESPASM_SKIP_POSTGRES"
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[Engine]:
-    """An engine on the test PostgreSQL server's database (for creating per-test schemas)."""
-    url = os.environ.get(POSTGRES_ENV)
-    if not url:
-        if os.environ.get(SKIP_ENV) == "1":
-            pytest.skip(f"PostgreSQL skipped on purpose ({SKIP_ENV}=1)")
-        pytest.fail(
-            f"${POSTGRES_ENV} is not set: run `make test`, or "
-            f"`{POSTGRES_ENV}=$(scripts/postgres-for-tests) .venv/bin/pytest`; "
-            f"set {SKIP_ENV}=1 to skip the PostgreSQL cases on purpose",
-            pytrace=False,
-        )
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

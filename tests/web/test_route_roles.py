@@ -33,7 +33,6 @@ patient's data run again: there the database itself keeps each person's rows to 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -43,7 +42,6 @@ from typing import Any
 import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
 from starlette.routing import Mount
 
 from facespasm.clinic import Account, add_account, start_session
@@ -51,7 +49,6 @@ from facespasm.diary.database import open_database
 from facespasm.diary.store import Diary
 from facespasm.web.app import create_app
 from facespasm.web.settings import Settings
-from tests.diary.conftest import POSTGRES_ENV, SKIP_ENV
 from tests.diary.postgres_roles import clinic_database
 
 PASSWORD = "correct horse battery"
@@ -348,15 +345,6 @@ def _enumerated() -> list[str]:
 ROUTES = _enumerated()
 
 
-def _postgres_server() -> Any:
-    url = os.environ.get(POSTGRES_ENV)
-    if not url:
-        if os.environ.get(SKIP_ENV) == "1":
-            pytest.skip(f"PostgreSQL skipped on purpose ({SKIP_ENV}=1)")
-        pytest.fail(f"${POSTGRES_ENV} is not set: run `make test`", pytrace=False)
-    return create_engine(url, isolation_level="AUTOCOMMIT")
-
-
 @pytest.fixture(scope="module")
 def sqlite_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The clinic on a SQLite file."""
@@ -370,16 +358,12 @@ def sqlite_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 @pytest.fixture(scope="module")
-def postgres_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def postgres_world(
+    postgres_server: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
     """The clinic on PostgreSQL, the server connecting as the app's role under row security."""
-    server = _postgres_server()
-    try:
-        with clinic_database(server, "routes") as clinic:
-            yield from _world(
-                clinic.url(clinic.app_role), clinic.app, tmp_path_factory.mktemp("pg")
-            )
-    finally:
-        server.dispose()
+    with clinic_database(postgres_server, "routes") as clinic:
+        yield from _world(clinic.url(clinic.app_role), clinic.app, tmp_path_factory.mktemp("pg"))
 
 
 def _world(url: str, engine: Any, folder: Any) -> Iterator[World]:

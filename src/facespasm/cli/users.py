@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from facespasm.clinic import Account
+
+Result = TypeVar("Result")
 
 users_app = typer.Typer(
     help="A clinic server's accounts: add, list, disable, enable, reset a password.",
@@ -39,10 +42,15 @@ PasswordStdin = Annotated[
 ]
 
 
-def _engine(db: str | None) -> Engine:
+def _on_database(db: str | None, work: Callable[[Engine], Result]) -> Result:
+    """`work` done on the database of --db (closed afterwards, whatever happens)."""
     from facespasm.diary.database import open_configured
 
-    return open_configured(db)
+    engine = open_configured(db)
+    try:
+        return work(engine)
+    finally:
+        engine.dispose()
 
 
 def _password(from_stdin: bool) -> str:
@@ -68,11 +76,7 @@ def add_command(
     normal_email(email)
     check_role(role)
     password = _password(password_stdin)
-    engine = _engine(db)
-    try:
-        account = add_account(engine, email, role, password)
-    finally:
-        engine.dispose()
+    account = _on_database(db, lambda engine: add_account(engine, email, role, password))
     typer.echo(f"Added {account.role} {account.email} (account {account.id}).")
 
 
@@ -81,11 +85,7 @@ def list_command(as_json: AsJson = False, db: Db = None) -> None:
     """List the accounts: email, role, whether disabled."""
     from facespasm.clinic import list_accounts
 
-    engine = _engine(db)
-    try:
-        accounts = list_accounts(engine)
-    finally:
-        engine.dispose()
+    accounts = _on_database(db, list_accounts)
     if as_json:
         typer.echo(json.dumps([_as_dict(account) for account in accounts], indent=2))
         return
@@ -112,11 +112,7 @@ def disable_command(email: Email, db: Db = None) -> None:
     """Disable an account: it cannot sign in, and its sessions end at once."""
     from facespasm.clinic import set_disabled
 
-    engine = _engine(db)
-    try:
-        account = set_disabled(engine, email, True)
-    finally:
-        engine.dispose()
+    account = _on_database(db, lambda engine: set_disabled(engine, email, True))
     typer.echo(f"Disabled {account.email}; its sessions are revoked.")
 
 
@@ -125,11 +121,7 @@ def enable_command(email: Email, db: Db = None) -> None:
     """Enable a disabled account again."""
     from facespasm.clinic import set_disabled
 
-    engine = _engine(db)
-    try:
-        account = set_disabled(engine, email, False)
-    finally:
-        engine.dispose()
+    account = _on_database(db, lambda engine: set_disabled(engine, email, False))
     typer.echo(f"Enabled {account.email}.")
 
 
@@ -139,9 +131,5 @@ def reset_command(email: Email, password_stdin: PasswordStdin = False, db: Db = 
     from facespasm.clinic import reset_password
 
     password = _password(password_stdin)
-    engine = _engine(db)
-    try:
-        account = reset_password(engine, email, password)
-    finally:
-        engine.dispose()
+    account = _on_database(db, lambda engine: reset_password(engine, email, password))
     typer.echo(f"New password set for {account.email}; its sessions are revoked.")

@@ -23,12 +23,9 @@ from sqlalchemy.exc import IntegrityError
 
 from facespasm.clinic.passwords import hash_password
 from facespasm.clinic.tables import MAX_EMAIL_LENGTH, Accounts, Sessions
-
-# The module, not the function: `diary.models` imports the clinic's tables, so `diary.people`
-# may still be loading when this module is.
-from facespasm.diary import people
 from facespasm.diary.database import run_write
 from facespasm.diary.models import People
+from facespasm.diary.people import add_person
 from facespasm.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -132,7 +129,7 @@ def add_account(
     password_hash = hash_password(password)
     if _find(engine, stored) is not None:
         raise InputError(f"there is already an account for {stored}")
-    person = people.add_person(engine, f"account {uuid.uuid4().hex}")
+    person = add_person(engine, f"account {uuid.uuid4().hex}")
     values = {
         "email": stored,
         "role": known_role,
