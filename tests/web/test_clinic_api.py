@@ -200,6 +200,19 @@ def test_sharing_with_anyone_but_a_clinician_is_404(clinic, email):
     assert answer.json()["error"]["message"] == "no clinician with that email"
 
 
+def test_a_share_with_an_unknown_field_is_refused_by_name_and_shares_nothing(clinic):
+    bob = as_(clinic, "bob")
+    before = clinic.client.get("/api/v1/shares", headers=bob).json()
+    answer = clinic.client.post(
+        "/api/v1/shares",
+        json={"clinician": "dave@clinic.example", "read_only": False},
+        headers=bob,
+    )
+    assert answer.status_code == 422
+    assert "read_only" in answer.json()["error"]["message"]
+    assert clinic.client.get("/api/v1/shares", headers=bob).json() == before
+
+
 def test_only_patients_share(clinic):
     answer = clinic.client.post(
         "/api/v1/shares", json={"clinician": "dave@clinic.example"}, headers=as_(clinic, "carol")
