@@ -121,6 +121,19 @@ def test_frames_are_downscaled_to_max_side(gradient_clip: Path) -> None:
     )
 
 
+def test_frames_are_the_same_decoded_with_or_without_slice_threads(make_clip: ClipMaker) -> None:
+    # Workers that share the cores decode without FFmpeg's slice threads (segments.py), one
+    # stream alone with them: the frames, and so the analysis, must not depend on it.
+    path = make_clip("slices.mp4", frames=12, width=320, height=240, codec_options={"slices": "4"})
+    threaded = list(read_frames(path, slice_threads=True))
+    single = list(read_frames(path, slice_threads=False))
+
+    assert len(threaded) == len(single) == 12
+    for one, other in zip(threaded, single, strict=True):
+        assert one.time_s == other.time_s
+        np.testing.assert_array_equal(one.image, other.image)
+
+
 def test_8k_frames_are_downscaled_without_memory_blowing_up(make_clip: ClipMaker) -> None:
     path = make_clip(
         "8k.mp4", frames=2, width=7680, height=4320, codec_options={"preset": "ultrafast"}
@@ -140,7 +153,7 @@ def test_8k_frames_are_downscaled_without_memory_blowing_up(make_clip: ClipMaker
     )
     shapes, peak_mb = result.stdout.rsplit(" ", 1)
 
-    assert shapes == str([(720, 1280, 3)] * 2)
+    assert shapes == str([(1080, 1920, 3)] * 2)
     # One 8K frame is 50 MB as decoded YUV and 100 MB as RGB; the whole 8K clip never is.
     assert int(peak_mb) < 400
 

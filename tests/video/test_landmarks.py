@@ -58,7 +58,7 @@ def test_landmarks_scale_with_the_frame(media: Path) -> None:
     ("clip", "limit", "frames"),
     [
         ("single_face.mp4", None, 72),  # 2.4 s with a blink: the face stays found through it
-        ("jefapato_2sec.mp4", None, 30),  # 1080p webcam, downscaled to 1280x720 on decoding
+        ("jefapato_2sec.mp4", None, 30),  # 1080p webcam, delivered at its own size
         ("WolfgangLanger_Pexels.mp4", 60, 60),  # the first 2.5 s; the whole clip is below
     ],
 )

@@ -12,6 +12,7 @@ import typer
 from facespasm.cli.diary_options import local_timezone, open_diary
 from facespasm.cli.outputs import check_writable, writing
 from facespasm.errors import InputError
+from facespasm.video.limits import DEFAULT_MAX_SIDE
 
 if TYPE_CHECKING:
     from facespasm.video.analysis import Progress, VideoAnalysis
@@ -36,7 +37,7 @@ def analyze_command(
     ] = None,
     max_side: Annotated[
         int, typer.Option(help="Downscale frames so their longer side is at most this.")
-    ] = 1280,
+    ] = DEFAULT_MAX_SIDE,
     save: Annotated[
         bool,
         typer.Option(

@@ -10,6 +10,7 @@ import typer
 
 from facespasm.errors import InputError
 from facespasm.files import read_json_file
+from facespasm.video.limits import DEFAULT_MAX_SIDE
 
 # An answers object is a few hundred bytes; anything near this is not one.
 MAX_ANSWERS_BYTES = 100_000
@@ -74,7 +75,7 @@ def assess_command(
     if video is not None:
         from facespasm.cli.analyze import run_analysis
 
-        measured = run_analysis(video, camera=None, seconds=30.0, max_side=1280)
+        measured = run_analysis(video, camera=None, seconds=30.0, max_side=DEFAULT_MAX_SIDE)
         video_evidence = measured.to_evidence()
     description = read_text_option(text) if text is not None else None
     if answers is not None or as_json:

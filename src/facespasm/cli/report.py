@@ -16,6 +16,7 @@ import typer
 from facespasm.cli.assess import ANSWERS_HELP, read_answers, read_text_option
 from facespasm.cli.outputs import check_writable, writing
 from facespasm.errors import InputError
+from facespasm.video.limits import DEFAULT_MAX_SIDE
 
 if TYPE_CHECKING:
     from facespasm.report.case_report import CaseReport
@@ -95,7 +96,7 @@ def report_command(
     if video is not None:
         from facespasm.cli.analyze import run_analysis
 
-        analysis = run_analysis(video, camera=None, seconds=30.0, max_side=1280)
+        analysis = run_analysis(video, camera=None, seconds=30.0, max_side=DEFAULT_MAX_SIDE)
     from facespasm.sharing import make_report
 
     report = make_report(given, text=description, video=analysis, diary=own_diary, name=name)

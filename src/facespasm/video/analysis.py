@@ -23,6 +23,7 @@ from facespasm.errors import InputError, VideoError
 from facespasm.reasoning.evidence import Evidence, EvidenceItem, Origin
 from facespasm.video.events import Event, find_events
 from facespasm.video.landmarks import FaceMesh, MeshFactory
+from facespasm.video.limits import DEFAULT_MAX_SIDE, MAX_CAMERA_SECONDS, MAX_SIDE_RANGE
 from facespasm.video.measures import Measures, MeasureSeries
 from facespasm.video.pattern import Finding, read_evidence, summarise
 from facespasm.video.summary import VideoSummary
@@ -36,10 +37,6 @@ Progress = Callable[[int, int | None], None]
 # Blinks and spasms are counted per minute against the person's own baseline; a clip shorter
 # than this holds too few of either to say much (the README asks for 20-30 seconds).
 SHORT_CLIP_S = 5.0
-# Frames smaller than this hold too few pixels per face for landmarks; larger ones only cost
-# time (the face mesh looks at the face at 192 px) and memory (an 8K RGB frame is 100 MB).
-MAX_SIDE_RANGE = (64, 4096)
-MAX_CAMERA_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -104,7 +101,7 @@ def analyze_video(
     *,
     camera: int | None = None,
     seconds: float = 30.0,
-    max_side: int = 1280,
+    max_side: int = DEFAULT_MAX_SIDE,
     progress: Progress | None = None,
     mesh_factory: MeshFactory = FaceMesh,
     workers: int = 1,
@@ -149,7 +146,9 @@ def analyze_video(
     return _analyze_file(path, info, max_side, progress, mesh_factory, workers)
 
 
-def check_options(*, seconds: float = 30.0, max_side: int = 1280, workers: int = 1) -> None:
+def check_options(
+    *, seconds: float = 30.0, max_side: int = DEFAULT_MAX_SIDE, workers: int = 1
+) -> None:
     """Refuse options `analyze_video` cannot use, in one line naming the option.
 
     Raises:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from facespasm.errors import VideoError
+from facespasm.video.limits import DEFAULT_MAX_SIDE
 
 if TYPE_CHECKING:
     import av.container
@@ -96,7 +97,7 @@ class Frame:
     image: np.ndarray
 
 
-def probe_video(path: Path, max_side: int = 1280) -> VideoInfo:
+def probe_video(path: Path, max_side: int = DEFAULT_MAX_SIDE) -> VideoInfo:
     """Describe a video file as `read_frames` would deliver it.
 
     The first frame is decoded because the rotation lives in frame side data and because a file
@@ -123,7 +124,13 @@ def probe_video(path: Path, max_side: int = 1280) -> VideoInfo:
     return stream.info
 
 
-def read_frames(path: Path, max_side: int = 1280, *, start_s: float = 0.0) -> FrameStream:
+def read_frames(
+    path: Path,
+    max_side: int = DEFAULT_MAX_SIDE,
+    *,
+    start_s: float = 0.0,
+    slice_threads: bool = True,
+) -> FrameStream:
     """Stream the frames of a video file, upright and downscaled to `max_side`.
 
     The file is opened here, so a missing, empty or non-video file fails at the call; damage in
@@ -136,6 +143,10 @@ def read_frames(path: Path, max_side: int = 1280, *, start_s: float = 0.0) -> Fr
             frames up to `start_s` are decoded but not delivered): the same frames, with the
             same times, as reading from the start. Only for a `VideoInfo.seekable` file; a
             start past the end delivers no frames.
+        slice_threads: let FFmpeg decode slices of a frame on several cores, which helps one
+            stream keep up with the face mesh on large frames; off when other workers already
+            fill the cores (threads then only add overhead: 1.8 against 1.5 ms of CPU for a
+            720p frame). The frames are the same either way.
 
     Returns:
         An iterator of frames; after it ends, its `problem` says whether the file broke off.
@@ -144,7 +155,7 @@ def read_frames(path: Path, max_side: int = 1280, *, start_s: float = 0.0) -> Fr
         VideoError: the file is missing, empty, not a video or in an unsupported codec.
         ValueError: `start_s` is negative, or given for a file that declares no start time.
     """
-    return FrameStream(path, max_side, start_s=start_s)
+    return FrameStream(path, max_side, start_s=start_s, slice_threads=slice_threads)
 
 
 class FrameStream(Iterator[Frame]):
@@ -156,7 +167,9 @@ class FrameStream(Iterator[Frame]):
             (the frames before the break were delivered).
     """
 
-    def __init__(self, path: Path, max_side: int, *, start_s: float = 0.0) -> None:
+    def __init__(
+        self, path: Path, max_side: int, *, start_s: float = 0.0, slice_threads: bool = True
+    ) -> None:
         if max_side < 1:
             raise ValueError(f"max_side must be at least 1 pixel, got {max_side}")
         if start_s < 0:
@@ -164,7 +177,8 @@ class FrameStream(Iterator[Frame]):
         self._path = Path(path)
         self._max_side = max_side
         self._start_s = start_s
-        self._container, self._stream = _open(self._path)
+        self._slice_threads = slice_threads
+        self._container, self._stream = _open(self._path, slice_threads)
         self._seeked = start_s > 0
         if self._seeked:
             self._seek(start_s)
@@ -190,7 +204,7 @@ class FrameStream(Iterator[Frame]):
                 # The seek landed after `start_s` (a file with a poor index): decode from the
                 # start instead, slower but the same frames. Nothing was delivered yet.
                 self._container.close()
-                self._container, self._stream = _open(self._path)
+                self._container, self._stream = _open(self._path, self._slice_threads)
                 self.info, self._last_error, self._error_at_end = None, None, False
                 self._seeked = False
                 yield from self._frames_of(self._decoded())
@@ -321,7 +335,7 @@ def check_camera(index: object) -> int:
     raise VideoError(f"no camera {shown}: cameras are numbered 0 (the first) to {MAX_CAMERA}")
 
 
-def camera_frames(index: int, seconds: float, max_side: int = 1280) -> Iterator[Frame]:
+def camera_frames(index: int, seconds: float, max_side: int = DEFAULT_MAX_SIDE) -> Iterator[Frame]:
     """Stream frames from a camera for `seconds` (OpenCV; any camera the OS offers).
 
     Args:
@@ -379,7 +393,9 @@ def _camera_stream(
         capture.release()
 
 
-def _open(path: Path) -> tuple[av.container.InputContainer, av.video.stream.VideoStream]:
+def _open(
+    path: Path, slice_threads: bool = True
+) -> tuple[av.container.InputContainer, av.video.stream.VideoStream]:
     import av
 
     name = path.name or str(path)
@@ -402,10 +418,10 @@ def _open(path: Path) -> tuple[av.container.InputContainer, av.video.stream.Vide
     if stream.codec_context is None:
         container.close()
         raise VideoError(f"unsupported video codec in {name} (no decoder for it in FFmpeg)")
-    # Slice threads only, no frame threads: frames are decoded on one core while the face mesh
-    # runs on the other (pipeline.py), and FFmpeg's frame threads would only compete with the
-    # model for the second core (720p end-to-end: 229 fps with frame threads, 311 without).
-    stream.thread_type = "SLICE"
+    # Slice threads at most, no frame threads: frames are decoded on one core while the face
+    # mesh runs on the other (pipeline.py), and FFmpeg's frame threads would only compete with
+    # the model for the second core (720p end-to-end: 229 fps with frame threads, 311 without).
+    stream.thread_type = "SLICE" if slice_threads else "NONE"
     return container, stream
 
 

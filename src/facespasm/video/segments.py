@@ -139,11 +139,18 @@ class SegmentReader:
     """
 
     def __init__(
-        self, path: Path, max_side: int, mesh_factory: MeshFactory, seams: tuple[float, ...]
+        self,
+        path: Path,
+        max_side: int,
+        mesh_factory: MeshFactory,
+        seams: tuple[float, ...],
+        *,
+        slice_threads: bool = True,
     ) -> None:
         self.key = (str(path), max_side, seams)
         self.factory = mesh_factory
         self._path, self._max_side, self._seams = Path(path), max_side, seams
+        self._slice_threads = slice_threads
         self._frames: FrameStream | None = None
         self._stream: Iterator[tuple[Frame, FaceLandmarks | None]] | None = None
         self._held: tuple[Frame, FaceLandmarks | None] | None = None
@@ -158,7 +165,12 @@ class SegmentReader:
         """The rows of `segment`, from the open stream when it follows on, else from a seek."""
         if self._stream is None or self._next_start != segment.start_s:
             self.close()
-            self._frames = read_frames(self._path, self._max_side, start_s=segment.start_s)
+            self._frames = read_frames(
+                self._path,
+                self._max_side,
+                start_s=segment.start_s,
+                slice_threads=self._slice_threads,
+            )
             self._stream = landmark_stream(self._frames, self.factory, seams=self._seams)
         # Rows only: whatever `finish()` does with a series is done once, to the whole clip.
         series = MeasureSeries(fps=30.0)
@@ -240,7 +252,8 @@ def measure_segments(
                 f"in worker processes ({error}); or use workers=1"
             ) from None
     done_frames = _Counter()
-    local = SegmentReader(path, max_side, mesh_factory, seams)
+    # With workers on the other cores, FFmpeg's own threads only add overhead.
+    local = SegmentReader(path, max_side, mesh_factory, seams, slice_threads=not extra)
     team = _Team(local, done_frames.add)
     try:
         for _ in range(extra):
@@ -391,7 +404,10 @@ def _serve(
             if reader is None or reader.key != (path, max_side, seams):
                 if reader is not None:
                     reader.close()
-                reader = SegmentReader(Path(path), max_side, mesh_factory, seams)
+                # Only a worker process makes its own reader, and other workers share the cores.
+                reader = SegmentReader(
+                    Path(path), max_side, mesh_factory, seams, slice_threads=False
+                )
             try:
                 answer: Message = ("rows", reader.measure(segment, on_frame))
             except Exception as error:  # the caller raises it
