@@ -145,3 +145,25 @@ def test_a_lid_ripple_while_the_same_cheek_rises_is_not_a_flicker() -> None:
     # co-contraction of hemifacial spasm or synkinesis -- here a rise too small to be a spasm.
     assert [e.kind for e in find_events(rippling_left_lid(cheek_rise=0.0))] == ["flicker"]
     assert find_events(rippling_left_lid(cheek_rise=4.0)) == []
+
+
+def test_a_lid_ripple_as_a_smile_starts_belongs_to_the_smile() -> None:
+    # The cheeks push the lids as a smile starts: a short ripple running into a one-second smile
+    # (both mouth corners up, each under the z of 4 that would make the face move) is the
+    # smile's; the same ripple with the mouth still is a flicker.
+    def rippling_into(smile: bool) -> Measures:
+        left, right = trace()
+        t = np.arange(int(0.9 * FPS)) / FPS
+        start = int(8.6 * FPS)
+        left[start : start + len(t)] *= 1 - 0.08 * (1 + np.sin(2 * np.pi * 6 * t))
+        measures = Measures.from_apertures(FPS, left, right)
+        rng = np.random.default_rng(1)
+        for side in ("left", "right"):
+            for measure in ("cheek", "mouth_x", "mouth_y"):
+                measures.data[:, column(measure, side)] = rng.normal(0.0, 1.0, len(left))
+            if smile:
+                measures.data[int(9.5 * FPS) : int(10.5 * FPS), column("mouth_y", side)] += 3.0
+        return measures
+
+    assert [e.kind for e in find_events(rippling_into(smile=False))] == ["flicker"]
+    assert [e.kind for e in find_events(rippling_into(smile=True))] == []

@@ -310,6 +310,23 @@ def _smiled(
     return low >= limits.smile_rise_z and high < limits.smile_symmetry * low
 
 
+def _smile_frames(measures: Measures) -> NDArray[np.bool_]:
+    """Frames in which the person smiles: both mouth corners up, held.
+
+    Each corner's rise over its rolling baseline, in the corners' pooled noise and averaged over
+    `smile_smoothing_s`, is at least `smile_rise_z` on both sides, for `shortest_smile_s` or longer.
+    """
+    limits = thresholds()
+    rise, pooled = _mouth_rise(measures)
+    size = max(1, round(limits.smile_smoothing_s * measures.fps))
+    both_up = np.minimum(*(uniform_filter1d(rise[side], size=size) for side in SIDES)) / pooled
+    smiling = np.zeros(len(both_up), dtype=bool)
+    for first, last in segments(both_up >= limits.smile_rise_z):
+        if (last - first) / measures.fps >= limits.shortest_smile_s:
+            smiling[first:last] = True
+    return smiling
+
+
 def _mouth_rise(measures: Measures) -> tuple[dict[Side, NDArray[np.float64]], float]:
     """Each mouth corner's rise above its rolling baseline, and the two corners' pooled noise."""
     window = max(3, round(thresholds().baseline_window_s * measures.fps))
@@ -373,7 +390,8 @@ def _flickers(
     moments only), that narrows the eye less than `still_closed`, while the cheek and the mouth
     corner of that side stay still (`flicker_face_still_z`): a lid rippling while the cheek rises
     or the mouth pulls is the co-contraction of hemifacial spasm or synkinesis (or a smile), not
-    myokymia, which is confined to the eyelid.
+    myokymia, which is confined to the eyelid. Smiles are kept clear of like events: the cheeks
+    push the lids as a smile starts and ends, a step that ripples the window around it.
     """
     limits = thresholds()
     fps = measures.fps
@@ -382,7 +400,9 @@ def _flickers(
     clearance = max(1, round(limits.flicker_clearance_s * fps))
     # Frames without a face are a step in the signal, not a ripple: kept clear of, like events.
     gone = np.isnan(closure["left"]) | np.isnan(closure["right"])
-    quiet = ~(uniform_filter1d((busy | gone).astype(float), size=2 * clearance + 1) > 0)
+    # A smile's onset and end are steps of the lids too (the cheeks push them): cleared likewise.
+    held = busy | gone | _smile_frames(measures)
+    quiet = ~(uniform_filter1d(held.astype(float), size=2 * clearance + 1) > 0)
     if not quiet.any():
         return []
     ripple = {side: _ripple(closure[side], fps, quiet) for side in SIDES}

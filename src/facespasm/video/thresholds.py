@@ -39,6 +39,7 @@ class Thresholds:
     smile_rise_z: float
     smile_reference_s: float
     shortest_smile_s: float
+    smile_smoothing_s: float
     brow_squeeze_z: float
     squeeze_share: float
     flicker_low_hz: float
