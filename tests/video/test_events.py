@@ -125,6 +125,54 @@ def test_one_sided_spasms_become_side_and_region_evidence() -> None:
     assert 0.5 < evidence["side"].confidence <= 0.9
 
 
+def test_one_eye_narrowing_by_a_third_while_the_other_stays_is_a_spasm() -> None:
+    # The face mesh does not always follow a lid all the way down: a twitch that reads as a third
+    # of the aperture lost, never "closed", is still hemifacial spasm's, and must not be missed.
+    left, right = trace()
+    for start in (5.0, 9.0, 13.0):
+        shut(right, start, start + 0.3, depth=0.35)
+    measures = Measures.from_apertures(FPS, left, right)
+    events = find_events(measures)
+    assert [(e.kind, e.side, e.regions) for e in events] == [("spasm", "right", ("eyelid",))] * 3
+    assert [e.start_s for e in events] == pytest.approx([5.0, 9.0, 13.0], abs=0.05)
+    assert all(0.3 <= e.peak < 0.45 for e in events)
+    evidence = read_evidence(measures, events)
+    assert evidence["side"].value == "one"
+    assert evidence["regions"].value == ("eyelid",)
+    assert "eye_closes_completely" not in evidence
+
+
+def test_a_partial_narrowing_settling_from_a_blink_or_of_both_eyes_is_not_a_spasm() -> None:
+    # The lids settle after a blink, one sooner than the other; both eyes narrowing a third
+    # together is a half blink or a squint.
+    left, right = trace()
+    shut(left, 5.0, 5.2)
+    shut(right, 5.0, 5.2)
+    shut(right, 5.35, 5.65, depth=0.35)  # 0.15 s after the blink: apart from it, yet its own
+    shut(left, 9.0, 9.3, depth=0.35)
+    shut(right, 9.0, 9.3, depth=0.35)
+    events = find_events(Measures.from_apertures(FPS, left, right))
+    assert [(e.kind, e.side) for e in events] == [("blink", "both")]
+
+
+@pytest.mark.parametrize(("narrowing_s", "found"), [(1.0, [("spasm", "right", True)]), (0.3, [])])
+def test_a_partial_narrowing_in_a_smile_is_not_a_spasm_of_its_own(
+    narrowing_s: float, found: list[tuple[str, str, bool]]
+) -> None:
+    # An eye narrowing in a smile is synkinesis's sign (one event, marked with the smile, when it
+    # is held like a smile's) or part of the expression: never a spasm without the smile.
+    left, right = trace()
+    shut(right, 8.2, 8.2 + narrowing_s, depth=0.35)
+    measures = Measures.from_apertures(FPS, left, right)
+    rng = np.random.default_rng(1)
+    for side in ("left", "right"):
+        for measure in ("cheek", "mouth_x", "mouth_y"):
+            measures.data[:, column(measure, side)] = rng.normal(0.0, 1.0, len(left))
+        measures.data[int(8.1 * FPS) : int(9.3 * FPS), column("mouth_y", side)] += 5.0
+    events = find_events(measures)
+    assert [(e.kind, e.side, e.with_smile) for e in events] == found
+
+
 def rippling_left_lid(cheek_rise: float) -> Measures:
     """The flicker above, with the left cheek (measured, with its own noise) rising during it."""
     left, right = trace()

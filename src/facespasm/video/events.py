@@ -10,7 +10,10 @@ The kinds (DESIGN.md ⚑):
 - closure: both eyes shut for 0.5 s or longer; `forceful` when the brows are pulled down at the
   same time, as in blepharospasm's squeeze (a gentle voluntary closure leaves the brows);
 - spasm: one side contracts while the other does not -- an eye shuts or narrows, a cheek rises
-  or a mouth corner pulls -- with every region of that side that moved in the same moment;
+  or a mouth corner pulls -- with every region of that side that moved in the same moment; an
+  eye that loses a third of its aperture, far beyond its own noise, while the other stays in
+  its own, is a spasm too (the face mesh does not always follow a lid all the way down), unless
+  it settles from a blink or comes with a smile;
 - flicker: a small, fast (3-8 Hz) ripple of one eye's aperture above the landmark noise floor,
   without closing it (myokymia's EMG bursts are 3-8 Hz; Medscape 1213160).
 A one-sided eye narrowing while both mouth corners lift (a smile) is marked `with_smile`: the
@@ -253,6 +256,66 @@ def _eye_events(
             )
         )
     events += _smile_narrowing(measures, closure, closed)
+    events += _partial_narrowings(measures, closure, regions, moved, events)
+    return events
+
+
+def _partial_narrowings(
+    measures: Measures,
+    closure: dict[Side, NDArray[np.float64]],
+    regions: dict[Side, dict[str, NDArray[np.float64]]],
+    moved: dict[Side, dict[str, NDArray[np.bool_]]],
+    found: list[Event],
+) -> list[Event]:
+    """One eye narrowing partway, far beyond its own noise, while the other eye stays still.
+
+    A face mesh does not always follow a lid all the way down (a turned head, a small face), so
+    a hemifacial spasm can show as one eye losing a third of its aperture and never "closed".
+    The narrowing is the whole movement, from where the eye leaves its own noise (`eye_noise_z`)
+    to where it is back; it is a spasm of that eye when somewhere it loses a clear share of the
+    aperture (`partial_narrowing`) that is also a clear movement for this eye (`narrowing_z`: a
+    face that moves its eyes a lot narrows them a third by expression), and when the other eye
+    did not take part (`_took_part`). A narrowing within `narrowing_clearance_s` of a blink or
+    a closure is the lids settling from it, and one with a smile is synkinesis's sign
+    (`_smile_narrowing` finds it) or an expression: neither is a spasm here.
+    """
+    limits = thresholds()
+    fps = measures.fps
+    narrowing = {
+        side: np.nan_to_num(-_robust_z(measures.series("aperture", side), fps)) for side in SIDES
+    }
+    taken = np.zeros(len(measures.time), dtype=bool)
+    eyes_shut = np.zeros(len(measures.time), dtype=bool)
+    for event in found:
+        during = (measures.time >= event.start_s) & (measures.time <= event.end_s)
+        taken |= during
+        if event.kind in ("blink", "closure"):
+            eyes_shut |= during
+    clearance = max(1, round(limits.narrowing_clearance_s * fps))
+    near_shut = uniform_filter1d(eyes_shut.astype(float), size=2 * clearance + 1) > 0
+    smiling = _smile_frames(measures)
+    gap = max(1, round(limits.merge_gap_s * fps))
+    events = []
+    for side in SIDES:
+        other: Side = "left" if side == "right" else "right"
+        clear = (np.nan_to_num(closure[side]) >= limits.partial_narrowing) & (
+            narrowing[side] >= limits.narrowing_z
+        )
+        moving = narrowing[side] >= limits.eye_noise_z
+        for first, last in _merged(segments(moving), gap):
+            if taken[first:last].any() or not clear[first:last].any():
+                continue  # part of an event already found, or never a clear narrowing
+            start, end = _times(measures, first, last)
+            if (
+                end - start < limits.shortest_spasm_s
+                or near_shut[first:last].any()
+                or _took_part(closure[other], narrowing[other], first, last, closure[side])
+                or smiling[first:last].any()
+            ):
+                continue
+            with_it = _attributed(regions[side], moved[side], first, last)
+            peak = float(np.nanmax(closure[side][first:last]))
+            events.append(Event(start, end, "spasm", side, ("eyelid", *with_it), peak))
     return events
 
 
@@ -286,6 +349,27 @@ def _smile_narrowing(
                 peak = float(np.nanmax(closure[side][first:last]))
                 events.append(Event(start, end, "spasm", side, ("eyelid",), peak, with_smile=True))
     return events
+
+
+def _took_part(
+    closure: NDArray[np.float64],
+    narrowing: NDArray[np.float64],
+    first: int,
+    last: int,
+    narrowed: NDArray[np.float64],
+) -> bool:
+    """Whether an eye moved with the other's narrowing over frames first..last-1.
+
+    It did when it left its own noise (`eye_noise_z`) and closed a share (`bilateral_share`) of
+    the other eye's closure, as in a blink: a jittery eye's noise alone, or a quiet eye's
+    twitch of a few hundredths, is not taking part.
+    """
+    limits = thresholds()
+    return bool(
+        np.abs(narrowing[first:last]).max() >= limits.eye_noise_z
+        and np.nanmax(np.nan_to_num(closure[first:last]))
+        >= limits.bilateral_share * np.nanmax(narrowed[first:last])
+    )
 
 
 def _smiled(

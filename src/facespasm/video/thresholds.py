@@ -36,6 +36,10 @@ class Thresholds:
     region_share: float
     smile_symmetry: float
     smile_narrowing: float
+    partial_narrowing: float
+    narrowing_z: float
+    eye_noise_z: float
+    narrowing_clearance_s: float
     smile_rise_z: float
     smile_reference_s: float
     shortest_smile_s: float
