@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from facespasm.archive.videos import VideoFile
 from facespasm.errors import InputError
+from facespasm.video.limits import DEFAULT_MAX_SIDE
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -100,7 +101,7 @@ def analyse_file(
     sha256: str,
     size_bytes: int,
     *,
-    max_side: int = 1280,
+    max_side: int = DEFAULT_MAX_SIDE,
     mesh_factory: MeshFactory | None = None,
 ) -> Row:
     """Analyse one video file into its row; any failure becomes an error row.

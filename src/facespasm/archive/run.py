@@ -13,8 +13,24 @@ resetting MediaPipe's graphs, under 1% of a 10-second clip (bench/RESULTS.md), a
 access to the mesh's private state; the 2 s of loading MediaPipe is what is paid once per actor.
 
 Within an actor `analyze_video` runs with `workers=1`: Ray already gives every core a video.
-Rows stream back to the driver, which writes the union of earlier and new rows every
-`checkpoint_s` and at the end (atomically; an interrupted run keeps what it finished).
+A worker process that dies (a crash in a native library, the kernel's OOM killer) costs its one
+video an error row, not the run. Ray Data starts a new actor in its place and hands it the same
+video again, for ever; a file that crashes the decoder would crash every actor in turn. So an
+`Attempts` actor counts the times each video was started, and a second start gives the error
+row at once ("its Ray worker died"); a rerun tries the video again.
+
+Rows stream back to the driver, which writes the union of earlier and new rows as they come
+(atomically), at most `WRITE_SHARE` of the time spent writing: after a write that took w
+seconds, the next one waits until 1/WRITE_SHARE times w has passed (and never longer than
+`checkpoint_s`). A table of 10,000 rows takes ~50 ms to write, so a crash loses about a second of
+work, and the first finished video is on disk at once.
+
+Ctrl-C (SIGINT) stops the run at once, cleanly, with one press: the rows finished so far are
+written, Ray is shut down, and `ArchiveInterrupted` (a `KeyboardInterrupt`) says what was done;
+a rerun goes on from there. Where the run started Ray itself, further presses are ignored
+meanwhile, and what Ray prints to the console about the workers it stops goes to its logs (the
+process's standard output and error, file descriptors 1 and 2, point there until Ray has shut
+down); with the caller's Ray, Python's own handling of Ctrl-C is left alone.
 
 Ray is started locally (`num_cpus=workers`, no dashboard, its logs in a temporary folder rather
 than on the terminal) unless an address is given, or the caller already started it (then that
@@ -28,14 +44,16 @@ import logging
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from facespasm.archive.rows import (
     Row,
@@ -48,6 +66,7 @@ from facespasm.archive.rows import (
 from facespasm.archive.rows import schema as row_schema
 from facespasm.archive.videos import VideoFile, file_sha256, find_videos
 from facespasm.errors import InputError
+from facespasm.video.limits import DEFAULT_MAX_SIDE
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -56,9 +75,14 @@ Progress = Callable[[int, int], None]
 
 EXTRA_HINT = "pip install 'facespasm[archive]'"
 CHECKPOINT_S = 60.0
+WRITE_SHARE = 0.05  # of the driver's time, at most, spent writing the results during a run
 _ADDRESS = re.compile(
     r"^(?:auto|(?:ray://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])"
     r":(?P<port>\d{1,5}))$"
+)
+WORKER_DIED = (
+    "the analysis did not finish: its Ray worker died or was lost (a crash in a native library, "
+    "out of memory?); not tried again in this run"
 )
 # The actors' extra column: the video's content is already in the results (its row is kept).
 SKIPPED = "skipped"
@@ -79,6 +103,7 @@ class ArchiveRun:
         failed: videos under the folder whose row is an error (after this run).
         ignored: files passed over because their names are not videos'.
         rows: rows in `out` (earlier rows of files no longer in the folder are kept).
+        stopped: the run was interrupted (Ctrl-C) before every video was done.
     """
 
     out: Path
@@ -88,6 +113,24 @@ class ArchiveRun:
     failed: int
     ignored: int
     rows: int
+    stopped: bool = False
+
+    @property
+    def done(self) -> int:
+        """Videos with a row from this run: analysed, or found already in the results."""
+        return self.analysed + self.skipped
+
+
+class ArchiveInterrupted(KeyboardInterrupt):
+    """The run was stopped (Ctrl-C); what was finished is written and Ray is shut down.
+
+    Attributes:
+        run: what the run had done when it stopped (`stopped` true).
+    """
+
+    def __init__(self, run: ArchiveRun) -> None:
+        super().__init__(f"stopped after {run.done} of {run.videos} video file(s)")
+        self.run = run
 
 
 def analyze_archive(
@@ -96,7 +139,7 @@ def analyze_archive(
     *,
     address: str | None = None,
     workers: int | None = None,
-    max_side: int = 1280,
+    max_side: int = DEFAULT_MAX_SIDE,
     progress: Progress | None = None,
     checkpoint_s: float = CHECKPOINT_S,
 ) -> ArchiveRun:
@@ -110,7 +153,7 @@ def analyze_archive(
         workers: actors analysing at once (one CPU each); None: every CPU Ray has.
         max_side: frames are downscaled so their longer side is at most this.
         progress: called with (files done, files in all) as each file is done.
-        checkpoint_s: how often the results so far are written during the run.
+        checkpoint_s: the longest the results so far go unwritten while rows come in.
 
     Returns:
         What the run did.
@@ -118,6 +161,8 @@ def analyze_archive(
     Raises:
         InputError: a bad argument, a missing extra, an unreadable results file, or a Ray
             cluster that cannot be reached.
+        ArchiveInterrupted: Ctrl-C stopped the run; the rows finished are written, Ray is shut
+            down, and its `run` says what was done.
     """
     check_arguments(folder, out, address=address, workers=workers)
     _require_extras()
@@ -126,34 +171,66 @@ def analyze_archive(
     merged: dict[str, Row] = {row["path"]: row for row in previous}
     good = {row["sha256"]: row for row in previous if row["ok"] and row["sha256"]}
     analysed = skipped = 0
+
+    def said(stopped: bool = False) -> ArchiveRun:
+        names = {video.name for video in videos}
+        failed = sum(not row["ok"] for path, row in merged.items() if path in names)
+        return ArchiveRun(
+            out, len(videos), analysed, skipped, failed, ignored, len(merged), stopped
+        )
+
     if progress is not None:
         progress(0, len(videos))
     try:
         if videos:
             with _ray_session(address, workers) as ray:
-                last_write = time.monotonic()
-                rows = _analyse(ray, videos, workers or _cpus(ray), max_side, frozenset(good))
-                for found in rows:
-                    if found.pop(SKIPPED):
-                        skipped += 1
-                        row = _earlier(merged.get(found["path"]), good[found["sha256"]], found)
-                    else:
-                        analysed += 1
-                        row = found
-                    merged[row["path"]] = row
-                    if progress is not None:
-                        progress(analysed + skipped, len(videos))
-                    if time.monotonic() - last_write >= checkpoint_s:
+                writes = _Writes(out, checkpoint_s)
+                try:
+                    rows = _analyse(ray, videos, workers or _cpus(ray), max_side, frozenset(good))
+                    for found in rows:
+                        if found.pop(SKIPPED):
+                            skipped += 1
+                            row = _earlier(merged.get(found["path"]), good[found["sha256"]], found)
+                        else:
+                            analysed += 1
+                            row = found
+                        merged[row["path"]] = row
+                        if progress is not None:
+                            progress(analysed + skipped, len(videos))
+                        writes.due(merged)
+                finally:
+                    # What was finished is kept however the loop ends (Ctrl-C included), and
+                    # before Ray is shut down.
+                    if analysed or skipped:
                         write_results(out, merged.values())
-                        last_write = time.monotonic()
-    except BaseException:
-        if analysed or skipped:  # what was finished is kept, even when stopped (Ctrl-C)
-            write_results(out, merged.values())
-        raise
-    write_results(out, merged.values())
-    names = {video.name for video in videos}
-    failed = sum(not row["ok"] for path, row in merged.items() if path in names)
-    return ArchiveRun(out, len(videos), analysed, skipped, failed, ignored, len(merged))
+    except KeyboardInterrupt:
+        raise ArchiveInterrupted(said(stopped=True)) from None
+    if not (analysed or skipped):
+        write_results(out, merged.values())
+    return said()
+
+
+class _Writes:
+    """When to write the results during a run.
+
+    At most `WRITE_SHARE` of the time, so the first row is written at once; never more than
+    `checkpoint_s` after the last write while rows come in.
+    """
+
+    def __init__(self, out: Path, checkpoint_s: float) -> None:
+        self._out = out
+        self._most = checkpoint_s
+        self._last = time.monotonic()
+        self._wait = 0.0
+
+    def due(self, rows: dict[str, Row]) -> None:
+        """Write `rows` if it is time."""
+        started = time.monotonic()
+        if started - self._last < self._wait:
+            return
+        write_results(self._out, rows.values())
+        self._last = time.monotonic()
+        self._wait = min(self._most, (self._last - started) / WRITE_SHARE)
 
 
 def check_arguments(folder: Path, out: Path, *, address: str | None, workers: int | None) -> None:
@@ -214,14 +291,22 @@ class VideoAnalyzer:
         max_side: frames are downscaled so their longer side is at most this.
         done: content hashes that already have a good row; such videos come back with only
             `path`, `sha256`, `size_bytes` and `skipped` true.
+        attempts: an `Attempts` actor; a video it has seen before gets an error row saying its
+            worker died, instead of a second try (None: every video is analysed).
     """
 
-    def __init__(self, max_side: int = 1280, done: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        max_side: int = DEFAULT_MAX_SIDE,
+        done: frozenset[str] = frozenset(),
+        attempts: Any = None,
+    ) -> None:
         from facespasm.video.landmarks import FaceMesh
 
         FaceMesh().close()
         self._max_side = max_side
         self._done = done
+        self._attempts = attempts
         self._mesh_factory = FaceMesh
 
     def __call__(self, batch: pa.Table) -> pa.Table:
@@ -243,6 +328,11 @@ class VideoAnalyzer:
             }
         if base["sha256"] in self._done:
             return base | {SKIPPED: True}
+        if self._attempts is not None:
+            import ray
+
+            if ray.get(self._attempts.start.remote(video.name)):
+                return error_row(base, WORKER_DIED) | {SKIPPED: False}
         row = analyse_file(
             video,
             base["sha256"],
@@ -259,18 +349,37 @@ def _actor_schema() -> pa.Schema:
     return row_schema().append(pa.field(SKIPPED, pa.bool_(), nullable=False))
 
 
+class Attempts:
+    """A Ray actor counting the times each video was handed to a worker.
+
+    Ray Data replaces an actor that dies and hands its video to a worker again, for ever: a file
+    that crashes the decoder would crash every worker in turn. A video handed out a second time
+    is one whose worker died, so it becomes an error row instead (a rerun tries it again).
+    """
+
+    def __init__(self) -> None:
+        self._started: dict[str, int] = {}
+
+    def start(self, name: str) -> int:
+        """Note that `name` is being analysed; return how many times it was started before."""
+        before = self._started.get(name, 0)
+        self._started[name] = before + 1
+        return before
+
+
 def _analyse(
     ray: ModuleType, videos: list[VideoFile], workers: int, max_side: int, done: frozenset[str]
 ) -> Iterator[Row]:
     """The rows of `videos` as they are finished (in no particular order), with `skipped`."""
     items = [{"path": str(video.path), "name": video.name} for video in videos]
     context = ray.data.DataContext.get_current()
-    # A worker that dies (a crash in a native library) loses its one video, not the run: the
-    # video gets an error row below.
+    # Should a task fail beyond Ray's retries, it loses its one video, not the run: the video
+    # gets an error row below.
     context.max_errored_blocks = len(items)
+    attempts = ray.remote(num_cpus=0)(Attempts).remote()
     dataset = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
         VideoAnalyzer,
-        fn_constructor_kwargs={"max_side": max_side, "done": done},
+        fn_constructor_kwargs={"max_side": max_side, "done": done, "attempts": attempts},
         batch_size=1,
         batch_format="pyarrow",
         compute=ray.data.ActorPoolStrategy(size=max(1, min(workers, len(items)))),
@@ -283,10 +392,7 @@ def _analyse(
             yield row
     for video in videos:
         if video.name not in returned:
-            yield error_row(
-                {"path": video.name},
-                "the analysis did not finish: its Ray worker died (a crash in a native library?)",
-            ) | {SKIPPED: False}
+            yield error_row({"path": video.name}, WORKER_DIED) | {SKIPPED: False}
 
 
 def _cpus(ray: ModuleType) -> int:
@@ -307,30 +413,82 @@ def _ray_session(address: str | None, workers: int | None) -> Iterator[ModuleTyp
     os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
     logs = Path(tempfile.mkdtemp(prefix="facespasm-ray-"))
     try:
-        with _stderr_to(logs / "driver.log"):
+        with _CtrlC(logs / "stopping.log"):
             try:
-                if address is None:
-                    ray.init(
-                        num_cpus=workers or os.cpu_count() or 1,
-                        include_dashboard=False,
-                        log_to_driver=False,
-                        logging_level=logging.ERROR,
-                        object_store_memory=_LOCAL_OBJECT_STORE,
-                        _temp_dir=str(logs),
-                    )
-                else:
-                    ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
-            except Exception as error:
-                where = "a local Ray" if address is None else f"the Ray cluster at {address}"
-                raise InputError(f"cannot start {where}: {error_line(error)}") from None
-        _quiet_data(ray)
-        try:
-            yield ray
-        finally:
-            with _stderr_to(logs / "shutdown.log"):
-                ray.shutdown()
+                with _stderr_to(logs / "driver.log"):
+                    _start(ray, address, workers, logs)
+                _quiet_data(ray)
+                yield ray
+            finally:
+                with _stderr_to(logs / "shutdown.log"):
+                    ray.shutdown()
     finally:
         shutil.rmtree(logs, ignore_errors=True)
+
+
+def _start(ray: ModuleType, address: str | None, workers: int | None, logs: Path) -> None:
+    try:
+        if address is None:
+            ray.init(
+                num_cpus=workers or os.cpu_count() or 1,
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level=logging.ERROR,
+                object_store_memory=_LOCAL_OBJECT_STORE,
+                _temp_dir=str(logs),
+            )
+        else:
+            ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
+    except Exception as error:
+        where = "a local Ray" if address is None else f"the Ray cluster at {address}"
+        raise InputError(f"cannot start {where}: {error_line(error)}") from None
+
+
+class _CtrlC:
+    """While our Ray runs: the first Ctrl-C stops the run, and nothing more reaches the console.
+
+    Python's own handler raises `KeyboardInterrupt` wherever the main thread is; so does this
+    one, once. It then ignores further presses, so that saving the results and shutting Ray
+    down are not cut short (they take a second or two), and points file descriptors 1 and 2 at
+    `log`: stopping, Ray prints the fate of every task it abandons. They are pointed back where
+    they were on entry, whatever was redirected meanwhile. Installed only where Python would
+    have handled SIGINT itself (the main thread, no handler of the caller's).
+    """
+
+    def __init__(self, log: Path) -> None:
+        self._log = log
+        self._previous: signal.Handlers | Callable[..., object] | int | None = None
+        self._console: dict[int, int] = {}
+        self._pressed = False
+
+    def __enter__(self) -> _CtrlC:
+        if (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            self._console = {fd: os.dup(fd) for fd in (1, 2)}
+            self._previous = signal.signal(signal.SIGINT, self._stop)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pressed:
+            for stream in (sys.stdout, sys.stderr):  # what Ray left in them goes to the log
+                with contextlib.suppress(Exception):
+                    stream.flush()
+        for fd, console in self._console.items():
+            if self._pressed:
+                os.dup2(console, fd)
+            os.close(console)
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _stop(self, signum: int, frame: object) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        self._pressed = True
+        with self._log.open("ab") as log:
+            for fd in self._console:
+                os.dup2(log.fileno(), fd)
+        raise KeyboardInterrupt
 
 
 def _quiet_data(ray: ModuleType) -> None:

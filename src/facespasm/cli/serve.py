@@ -11,6 +11,12 @@ without the clinic's database (`--db` or `FACESPASM_DATABASE_URL`), and warns on
 (PostgreSQL is expected: several workers, row security). `--workers N` runs N processes, each
 making the app from `FACESPASM_*` variables (`create_app_from_environment`): the options are
 handed on as variables, and the key stays in the environment, never in a command line.
+
+The server's log (stderr) is its operator's: MediaPipe's native start-up chatter, which comes
+when a process first analyses an upload, is dropped from it for as long as the server runs
+(`quiet_native_logs`, as `facespasm analyze` does; worker processes inherit the filter, and
+errors still pass). Requests are not logged (no access log): a log holds no file names, no
+results, nothing about a person.
 """
 
 from __future__ import annotations
@@ -60,6 +66,7 @@ def serve_command(
     import uvicorn
 
     from facespasm.knowledge import load_knowledge
+    from facespasm.video.landmarks import quiet_native_logs
     from facespasm.web.app import create_app
     from facespasm.web.deps import app_engine
     from facespasm.web.settings import Settings
@@ -114,23 +121,24 @@ def serve_command(
     # Everything loaded so far lives as long as the server; frozen, the garbage collector stops
     # re-scanning it on every full collection (bench/RESULTS.md, issue 5).
     gc.freeze()
-    if settings.workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, workers=1)
-        return
-    engine.dispose()
-    for name, value in options.items():
-        os.environ[f"FACESPASM_{name.upper()}"] = (
-            str(value).lower() if isinstance(value, bool) else str(value)
+    with quiet_native_logs():
+        if settings.workers == 1:
+            uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, workers=1)
+            return
+        engine.dispose()
+        for name, value in options.items():
+            os.environ[f"FACESPASM_{name.upper()}"] = (
+                str(value).lower() if isinstance(value, bool) else str(value)
+            )
+        uvicorn.run(
+            "facespasm.web.app:create_app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            workers=settings.workers,
         )
-    uvicorn.run(
-        "facespasm.web.app:create_app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        workers=settings.workers,
-    )
 
 
 def _check_port_free(host: str, port: int) -> None:
