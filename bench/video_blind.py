@@ -14,10 +14,16 @@ file (default options), then `assess_case` on the video's evidence alone. Scored
 writer's truth:
 - top-1: the planted disorder is the first cause (HFS, blepharospasm, synkinesis, myokymia);
 - side: the evidence's `side` against the truth (one side, or both), and for one-sided
-  disorders, whether the one-sided events found lie mostly on the planted side;
+  disorders, whether the one-sided events found lie mostly on the side the video shows. That is
+  the writer's `side` for a clip of an unflipped face, and the other side for a horizontally
+  flipped copy: the brief asked the writer to swap the side of a flipped copy, but a program
+  cannot know a video was mirrored, and a mirrored face's twitch on the image's left is, to any
+  viewer, the person's right (`shown_side`);
 - self-care: the care level with the red flags that video alone leaves open answered "no" (what
   the clip itself decides; ⚑ video alone never is self-care); a hemifacial spasm, blepharospasm
-  or synkinesis clip at self-care is a false reassurance;
+  or synkinesis clip at self-care is a false reassurance. A clip that gives no evidence at all
+  is "nothing found": `assess --video --json` then says there is nothing to assess, and the
+  interview asks instead (a miss, counted apart, not a reassurance);
 - blinks: the blink rate found against the writer's (`blink_rate_per_min`), and whether
   `increased_blinking` is found where the writer planted too many blinks.
 """
@@ -86,12 +92,20 @@ def score_clip(clip: dict[str, Any], folder: Path) -> Scored:
     scored.increased_blinking = bool(evidence.get("increased_blinking"))
     scored.blink_rate = analysis.summary.blink_rate_per_min
     scored.events_side = _events_side(analysis)
-    if evidence:
+    if evidence:  # else nothing to assess from the video (assess_case refuses)
         result = assess_case(None, video=analysis.to_evidence())
         ruled_out = dict.fromkeys(result.triage.pending, False)
         scored.top = result.top.id
         scored.level = assess_case(ruled_out, video=analysis.to_evidence()).triage.level
     return scored
+
+
+def shown_side(clip: dict[str, Any]) -> str:
+    """The person's side the video shows: the writer's, swapped for a flipped copy of a face."""
+    side = str(clip["side"])
+    if clip.get("flipped") and side in ("left", "right"):
+        return "right" if side == "left" else "left"
+    return side
 
 
 def _events_side(analysis: VideoAnalysis) -> str | None:
@@ -108,8 +122,8 @@ def table(results: list[Scored], truth: dict[str, dict[str, Any]]) -> list[str]:
     """Markdown rows per class: clips, top-1, side, self-care, blinks."""
     rows = [
         "| class | clips | analysed | top-1 | evidence side right | events on the planted side "
-        "| self-care | blink rate error, median | increased_blinking found |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| self-care | nothing found | blink rate error, median | increased_blinking found |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     by_class: dict[str, list[Scored]] = defaultdict(list)
     for result in results:
@@ -122,7 +136,7 @@ def table(results: list[Scored], truth: dict[str, dict[str, Any]]) -> list[str]:
         top1 = f"{sum(r.top == cause for r in done)}/{len(done)}" if cause else "—"
         side = "—"
         events_side = "—"
-        planted = [truth[r.id]["side"] for r in done]
+        planted = [shown_side(truth[r.id]) for r in done]
         if disorder in ONE_SIDED or disorder == "blepharospasm":
             wanted = "both" if disorder == "blepharospasm" else "one"
             side = f"{sum(r.side_evidence == wanted for r in done)}/{len(done)}"
@@ -130,6 +144,7 @@ def table(results: list[Scored], truth: dict[str, dict[str, Any]]) -> list[str]:
             right = sum(r.events_side == p for r, p in zip(done, planted, strict=True))
             events_side = f"{right}/{len(done)}"
         self_care = sum(r.level == "self_care" for r in done)
+        nothing = sum(not r.evidence for r in done)
         errors = [
             abs(r.blink_rate - float(truth[r.id]["blink_rate_per_min"]))
             for r in done
@@ -139,7 +154,7 @@ def table(results: list[Scored], truth: dict[str, dict[str, Any]]) -> list[str]:
         increased = f"{sum(r.increased_blinking for r in done)}/{len(done)}"
         rows.append(
             f"| {disorder} | {len(clips)} | {len(done)} | {top1} | {side} | {events_side} | "
-            f"{self_care}/{len(done)} | {blink_error} | {increased} |"
+            f"{self_care}/{len(done)} | {nothing}/{len(done)} | {blink_error} | {increased} |"
         )
     return rows
 
@@ -171,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         for r in everything:
             t = truth[r.id]
             print(
-                f"{r.id} {r.split} {r.disorder} side={t['side']} face={t.get('face')} "
+                f"{r.id} {r.split} {r.disorder} side={shown_side(t)} face={t.get('face')} "
                 f"{t.get('width')}x{t.get('height')}@{t.get('fps')}: "
                 + (
                     f"ERROR {r.error}"

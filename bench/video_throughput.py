@@ -9,9 +9,10 @@
 
 Issue 15 adds one clip on both cores (`--workers-only` runs just that part, and the seams):
 
-4. end to end ≥ 1.6× the bare single-stream model: `analyze_video(workers=1)` against
-   `workers=2` on the 720p30 clip (20 s, and 2 min), in this process and as the real command
-   (`facespasm analyze --json --workers N`, a fresh process each: start-up and spawn included);
+4. end to end ≥ 1.6× the bare single-stream model: first the machine's own ceiling (the bare
+   model in one process, and in two processes at once), then `analyze_video(workers=1)` against
+   `workers=2` on 360p30, 720p30 (20 s and 2 min each) and 1080p30 (20 s) clips, in this
+   process (spawned workers included), as fps and as CPU ms a frame of every process;
 5. how close the segmented analysis (a fresh model every `SEGMENT_S` seconds) is to one unbroken
    stream, on the real recording.
 

@@ -79,6 +79,9 @@ FLOOR_CASES = [
     ({"spread_to_lower_face": True}, "see_doctor"),
     ({"eye_closes_completely": True}, "see_doctor"),
     ({"side": "both", "forceful_closure": True, "increased_blinking": True}, "see_doctor"),
+    # blinking much more than usual is blepharospasm's commonest first sign, never self-care
+    ({"increased_blinking": True, "small_flicker": True, "duration_days": 3,
+      "regions": ["eyelid"], **no_red_flags()}, "see_doctor"),
     ({"small_flicker": True, "duration_days": 3, "regions": ["eyelid"], **no_red_flags()},
      "self_care"),
     ({**no_red_flags()}, "self_care"),

@@ -112,6 +112,38 @@ def test_blink_rate_above_27_a_minute_becomes_increased_blinking() -> None:
     assert evidence["increased_blinking"].value is True
 
 
+def test_repeated_held_closures_of_both_eyes_are_evidence_without_a_squeeze() -> None:
+    # Blepharospasm's closures, seconds long, with the brows not seen to move.
+    left, right = trace(seconds=20)
+    for start, end in ((3, 6), (9, 11.5)):
+        shut(left, start, end)
+        shut(right, start, end)
+    measures = Measures.from_apertures(FPS, left, right)
+    evidence = read_evidence(measures, find_events(measures))
+    assert evidence["side"].value == "both"
+    assert evidence["eye_closes_completely"].value is True
+    assert "held 1 s or longer" in evidence["eye_closes_completely"].why
+
+
+@pytest.mark.parametrize(
+    ("closures", "why"),
+    [
+        ([(3, 6)], "one held closure is a person closing their eyes"),
+        ([(0, 3), (17, 20)], "cut by the clip's start and end: a look down, eyes shut at the end"),
+        ([(3, 3.6), (9, 9.6)], "shorter than a second"),
+    ],
+)
+def test_closures_that_do_not_count_as_held(closures: list[tuple[float, float]], why: str) -> None:
+    left, right = trace(seconds=20)
+    for start, end in closures:
+        shut(left, start, end)
+        shut(right, start, end)
+    measures = Measures.from_apertures(FPS, left, right)
+    evidence = read_evidence(measures, find_events(measures))
+    assert "eye_closes_completely" not in evidence, why
+    assert "side" not in evidence, why
+
+
 def test_one_sided_spasms_become_side_and_region_evidence() -> None:
     left, right = trace(seconds=40)
     for start in (5, 12, 20):

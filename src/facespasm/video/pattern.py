@@ -6,8 +6,11 @@ the literature gives a rate to compare with (blinking: a rest rate above 27/min 
 conversation separates blepharospasm from normal blinking, sensitivity 92%, specificity 82%;
 Bentivoglio 2006 -- normal is about 17/min at rest, Bentivoglio 1997).
 
-Side: one-sided events on one side give `side: one`; on both sides, or forceful closures of both
-eyes (blepharospasm's squeeze) that outnumber the one-sided events, give `side: both`. Spread to
+Side: one-sided events on one side give `side: one`; on both sides, or closures of both eyes
+that outnumber the one-sided events, give `side: both` -- forceful ones (blepharospasm's squeeze)
+or ones held a second or more, again and again, inside the clip (blepharospasm's closures with
+the brows not seen to move; a closure cut by the clip's start or end, such as a look down at the
+start, is not judged). Spread to
 the lower face is read from the order of regions across a side's spasms: the eye alone first,
 the cheek or mouth later (as hemifacial spasm spreads; source article), or the eye and the mouth
 in one spasm. Every threshold is in `data/thresholds.yaml` with its source.
@@ -74,22 +77,28 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
     closures = [e for e in events if e.kind == "closure"]
     one_sided = spasms + flickers
     forceful = [e for e in closures if e.forceful]
-    if one_sided or forceful:
+    held = _held_closures(measures, closures)
+    both_eyes = forceful + held
+    if one_sided or both_eyes:
         sides = {e.side for e in one_sided}
-        bilateral = len(sides) > 1 or len(forceful) > len(one_sided)
+        bilateral = len(sides) > 1 or len(both_eyes) > len(one_sided)
         where = " and ".join(sorted(sides))
         why = (
-            f"{len(one_sided)} one-sided event(s) on the {where} side"
-            if one_sided
-            else "no one-sided event"
-        ) + (f", {len(forceful)} forceful closure(s) of both eyes" if forceful else "")
-        found["side"] = Finding(
-            "both" if bilateral else "one", _by_count(len(one_sided) + len(forceful)), why
+            (
+                f"{len(one_sided)} one-sided event(s) on the {where} side"
+                if one_sided
+                else "no one-sided event"
+            )
+            + (f", {len(forceful)} forceful closure(s) of both eyes" if forceful else "")
+            + (f", {len(held)} held closure(s) of both eyes" if held else "")
         )
-        regions = tuple(dict.fromkeys(r for e in one_sided + forceful for r in e.regions))
+        found["side"] = Finding(
+            "both" if bilateral else "one", _by_count(len(one_sided) + len(both_eyes)), why
+        )
+        regions = tuple(dict.fromkeys(r for e in one_sided + both_eyes for r in e.regions))
         found["regions"] = Finding(
             regions,
-            _by_count(len(one_sided) + len(forceful)),
+            _by_count(len(one_sided) + len(both_eyes)),
             f"seen to move: {', '.join(regions)}",
         )
     if forceful:
@@ -106,6 +115,12 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
     if shut:
         found["eye_closes_completely"] = Finding(
             True, _by_count(len(shut)), f"{len(shut)} spasm(s) shut the eye completely"
+        )
+    if held and "eye_closes_completely" not in found:
+        found["eye_closes_completely"] = Finding(
+            True,
+            _by_count(len(held)),
+            f"{len(held)} closures of both eyes held {limits.held_closure_s:g} s or longer",
         )
     spread = _spread(spasms)
     if spread:
@@ -166,6 +181,29 @@ def _spread(spasms: list[Event]) -> str | None:
 
 def _face_minutes(measures: Measures) -> float:
     return float(np.count_nonzero(measures.face_found)) / measures.fps / 60.0
+
+
+def _held_closures(measures: Measures, closures: list[Event]) -> list[Event]:
+    """Closures of both eyes held `held_closure_s` or longer, within the clip, if repeated.
+
+    Only closures that start after the first frame and end before the last are judged (one cut
+    by the clip's edge, such as a look down as the recording starts, has no known length), and
+    only when there are `held_closures` of them: one held closure is a person closing their eyes.
+    Forceful ones are counted as forceful.
+    """
+    limits = thresholds()
+    if not len(measures.time):
+        return []
+    first, last = float(measures.time[0]), float(measures.time[-1])
+    held = [
+        e
+        for e in closures
+        if not e.forceful
+        and e.duration_s >= limits.held_closure_s
+        and e.start_s > first
+        and e.end_s < last
+    ]
+    return held if len(held) >= limits.held_closures else []
 
 
 def _by_count(count: int) -> float:

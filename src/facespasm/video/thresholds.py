@@ -46,6 +46,8 @@ class Thresholds:
     smile_smoothing_s: float
     brow_squeeze_z: float
     squeeze_share: float
+    held_closure_s: float
+    held_closures: float
     flicker_low_hz: float
     flicker_high_hz: float
     flicker_floor_ratio: float
