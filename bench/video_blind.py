@@ -3,7 +3,8 @@
 The clips come from `bench/blind_video/make_clips.py`, written by a writer who was given only the
 medical facts, the face media and the truth format -- never this program, its detector, its
 thresholds or its own clip generator (bench/blind_video/README.md says how the clips are made).
-It is kept exactly as written. Each clip's `split` (from a hash of its id) puts it in a
+It is kept exactly as written (so it reads the face media from /work/shared/media, this
+machine's layout). Each clip's `split` (from a hash of its id) puts it in a
 development half or a **locked** half: tune on `dev` only, if ever; `locked` is run, never tuned.
 
     .venv/bin/python bench/blind_video/make_clips.py --out /tmp/blind-video

@@ -164,3 +164,11 @@ def test_a_camera_that_cannot_be_opened_is_a_clear_error(facespasm: Run) -> None
     assert done.returncode == 2
     assert "camera 7" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_auto_workers_are_one_per_core_and_a_number_is_taken_as_given() -> None:
+    from facespasm.cli.analyze import worker_count
+    from facespasm.video.segments import MAX_WORKERS, available_cores
+
+    assert worker_count("auto") == worker_count(" AUTO ") == min(available_cores(), MAX_WORKERS)
+    assert worker_count("3") == 3

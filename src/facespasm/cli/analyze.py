@@ -50,8 +50,9 @@ def analyze_command(
     workers: Annotated[
         str,
         typer.Option(
-            help="Processes to measure a video file on: a number, or auto (one per two "
-            "cores). The result is the same with any number."
+            help="Processes to measure a video file on: a number, or auto (one per core, "
+            "each given at least half a minute of video). The result is the same with any "
+            "number."
         ),
     ] = "auto",
 ) -> None:
@@ -90,7 +91,7 @@ def analyze_command(
 
 
 def worker_count(workers: str) -> int:
-    """`--workers`: "auto" (one per two cores this process may use) or a whole number.
+    """`--workers`: "auto" (one per core this process may use) or a whole number.
 
     Raises:
         InputError: neither.
@@ -98,9 +99,10 @@ def worker_count(workers: str) -> int:
     from facespasm.video.segments import MAX_WORKERS, available_cores, check_workers
 
     if workers.strip().lower() == "auto":
-        # One stream keeps ~1.6 cores busy (decoding beside the model): a process per two
-        # cores; on two cores a second process costs more than it gives (bench/RESULTS.md).
-        return max(1, min(available_cores() // 2, MAX_WORKERS))
+        # A process per core: on two cores a 2-minute clip is measured 1.3x (720p) to 1.7x
+        # (360p) faster by two than by one; a clip too short to pay for a process's start
+        # keeps fewer (segments.MIN_SEGMENTS_PER_WORKER; bench/RESULTS.md, issue 15).
+        return max(1, min(available_cores(), MAX_WORKERS))
     try:
         count = int(workers)
     except ValueError:

@@ -48,9 +48,10 @@ from facespasm.video.pipeline import landmark_stream
 
 SEGMENT_S = 5.0  # long enough that the face found again at a seam is a small part of a segment
 MAX_WORKERS = 32
-# A worker process costs about 1.5 s of CPU to start (Python, PyAV, MediaPipe), and on two cores
-# one stream already keeps ~1.6 of them busy (decoding beside the model): a second process pays
-# for itself only from about half a minute of video each (bench/RESULTS.md, issue 15).
+# A worker process costs about 1.5 s of CPU to start (Python, PyAV, MediaPipe), and one stream
+# already keeps 1.3-1.5 cores busy (decoding beside the model): on two cores a second process is
+# slower on a 20 s clip (0.7-0.9x) and faster on a 2-minute one (1.3-1.7x), so each worker gets
+# at least half a minute of video (bench/RESULTS.md, issue 15).
 MIN_SEGMENTS_PER_WORKER = 6
 _PROGRESS_EVERY_S = 0.25
 
