@@ -9,14 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +18,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.conftest import REPO
+from tests.servers import FACESPASM, Server, running_server
 
 CHROMIUM = Path(os.environ.get("FACESPASM_CHROMIUM", "/usr/bin/chromium"))
 OFFLINE_FLAGS = [
@@ -37,55 +32,6 @@ OFFLINE_FLAGS = [
 ]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 PHONE = {"width": 375, "height": 740}
-
-
-@dataclass
-class Server:
-    """A running facespasm server: its address and its log file."""
-
-    url: str
-    log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _get(url: str) -> bytes | None:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return bytes(response.read())
-    except (urllib.error.URLError, OSError):
-        return None
-
-
-FACESPASM = [sys.executable, "-m", "facespasm"]
-
-
-@contextlib.contextmanager
-def running_server(options: list[str], env: dict[str, str], log: Path) -> Iterator[Server]:
-    """`facespasm serve [options]` on a free localhost port, until the block ends."""
-    port = _free_port()
-    command = [*FACESPASM, "serve", "--port", str(port), *options]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while _get(url + "/api/v1/health") is None:
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.1)
-        yield Server(url, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -18,9 +18,10 @@ import pytest
 from playwright.sync_api import FilePayload, Page, ViewportSize, expect
 
 from tests.conftest import REPO
+from tests.servers import FACESPASM, Server, running_server
 
 from .audit import fits_the_width, violations
-from .conftest import FACESPASM, PHONE, Server, running_server, watched_page
+from .conftest import PHONE, watched_page
 
 SIZES = (
     ViewportSize(width=PHONE["width"], height=PHONE["height"]),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import Engine
 
 from facespasm.clinic import add_account
@@ -32,6 +30,7 @@ from facespasm.diary.database import open_database
 from facespasm.diary.store import Diary
 from tests.clinic.conftest import PASSWORD
 from tests.diary.postgres_roles import clinic_database
+from tests.servers import free_port, wait_until_up
 
 SECRET = "k" * 40
 EMAIL = "crash@patients.example"
@@ -41,12 +40,6 @@ WRITERS = 4
 BEFORE_WORKER_KILL_S = 1.5
 BEFORE_SERVER_KILL_S = 2.0
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -80,7 +73,7 @@ def _command_line(pid: int) -> str:
 @contextmanager
 def serving(url: str, folder: Path, workers: int) -> Iterator[Server]:
     """Start the server on a free port and wait until it answers; kill it afterwards."""
-    port = _free_port()
+    port = free_port()
     log = folder / f"server-{port}.log"
     command = [sys.executable, "-m", "facespasm", "serve", "--clinic", "--db", url,
                "--port", str(port), "--workers", str(workers)]  # fmt: skip
@@ -92,22 +85,11 @@ def serving(url: str, folder: Path, workers: int) -> Iterator[Server]:
         )  # fmt: skip
     server = Server(f"http://127.0.0.1:{port}", process, log)
     try:
-        deadline = time.monotonic() + 60
-        while not _answers(server.url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the server did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.1)
+        wait_until_up(server.url, process, log, seconds=60)
         yield server
     finally:
         if process.poll() is None:
             server.kill_all()
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url + "/api/v1/health", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 @dataclass

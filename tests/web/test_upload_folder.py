@@ -22,6 +22,7 @@ from facespasm.web.upload_folder import (
     sweep_leftovers,
 )
 from tests.conftest import REPO
+from tests.servers import free_port
 
 
 def mode(path: Path) -> int:
@@ -78,12 +79,6 @@ def test_only_our_files_are_swept(tmp_path):
     assert other.exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _serve(tmp_path: Path, port: int) -> subprocess.Popen[bytes]:
     """`facespasm serve` as a person starts it, its temporary folder in `tmp_path`."""
     db = f"sqlite:///{tmp_path / 'diary.sqlite3'}"
@@ -115,7 +110,7 @@ def _wait_for(condition, seconds: float = 20) -> None:
 
 
 def test_a_video_left_by_a_killed_server_is_deleted_at_the_next_start(tmp_path):
-    port = _free_port()
+    port = free_port()
     folder = tmp_path / f"facespasm-uploads-{os.getuid()}"
     first = _serve(tmp_path, port)
     try:
