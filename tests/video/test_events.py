@@ -54,6 +54,31 @@ def shut(eye: np.ndarray, start_s: float, end_s: float, depth: float = 0.95) -> 
     eye[int(start_s * FPS) : int(end_s * FPS)] *= 1 - depth
 
 
+def ripple(eye: np.ndarray, start_s: float, seconds: float) -> None:
+    """Myokymia's flicker: the lid rippling at 6 Hz, narrowing the eye by up to 16%."""
+    t = np.arange(int(seconds * FPS)) / FPS
+    start = int(start_s * FPS)
+    eye[start : start + len(t)] *= 1 - 0.08 * (1 + np.sin(2 * np.pi * 6 * t))
+
+
+def with_a_still_face(left: np.ndarray, right: np.ndarray) -> Measures:
+    """Measures of these apertures, the cheeks and mouth corners measured still (their noise)."""
+    measures = Measures.from_apertures(FPS, left, right)
+    rng = np.random.default_rng(1)
+    for side in ("left", "right"):
+        for measure in ("cheek", "mouth_x", "mouth_y"):
+            measures.data[:, column(measure, side)] = rng.normal(0.0, 1.0, len(left))
+    return measures
+
+
+def lift(
+    measures: Measures, name: str, sides: tuple[str, ...], start_s: float, end_s: float, by: float
+) -> None:
+    """Raise a measured cheek or mouth corner by `by` (its noise is 1) from `start_s` to `end_s`."""
+    for side in sides:
+        measures.data[int(start_s * FPS) : int(end_s * FPS), column(name, side)] += by
+
+
 def test_quiet_open_eyes_give_no_events() -> None:
     assert find_events(Measures.from_apertures(FPS, *trace())) == []
 
@@ -84,9 +109,7 @@ def test_both_eyes_shutting_is_a_blink_up_to_half_a_second_then_a_closure(
 
 def test_a_small_fast_ripple_of_one_eyelid_is_a_flicker() -> None:
     left, right = trace()
-    t = np.arange(int(1.5 * FPS)) / FPS
-    start = int(8 * FPS)
-    left[start : start + len(t)] *= 1 - 0.08 * (1 + np.sin(2 * np.pi * 6 * t))  # 6 Hz, ≤ 16%
+    ripple(left, 8.0, 1.5)
     events = find_events(Measures.from_apertures(FPS, left, right))
     assert [(e.kind, e.side) for e in events] == [("flicker", "left")]
     assert 7.5 <= events[0].start_s <= 8.5
@@ -195,12 +218,8 @@ def test_a_partial_narrowing_in_a_smile_is_not_a_spasm_of_its_own(
     # is held like a smile's) or part of the expression: never a spasm without the smile.
     left, right = trace()
     shut(right, 8.2, 8.2 + narrowing_s, depth=0.35)
-    measures = Measures.from_apertures(FPS, left, right)
-    rng = np.random.default_rng(1)
-    for side in ("left", "right"):
-        for measure in ("cheek", "mouth_x", "mouth_y"):
-            measures.data[:, column(measure, side)] = rng.normal(0.0, 1.0, len(left))
-        measures.data[int(8.1 * FPS) : int(9.3 * FPS), column("mouth_y", side)] += 5.0
+    measures = with_a_still_face(left, right)
+    lift(measures, "mouth_y", ("left", "right"), 8.1, 9.3, by=5.0)  # a smile
     events = find_events(measures)
     assert [(e.kind, e.side, e.with_smile) for e in events] == found
 
@@ -208,15 +227,9 @@ def test_a_partial_narrowing_in_a_smile_is_not_a_spasm_of_its_own(
 def rippling_left_lid(cheek_rise: float) -> Measures:
     """The flicker above, with the left cheek (measured, with its own noise) rising during it."""
     left, right = trace()
-    t = np.arange(int(1.5 * FPS)) / FPS
-    start = int(8 * FPS)
-    left[start : start + len(t)] *= 1 - 0.08 * (1 + np.sin(2 * np.pi * 6 * t))
-    measures = Measures.from_apertures(FPS, left, right)
-    rng = np.random.default_rng(1)
-    for side in ("left", "right"):
-        for measure in ("cheek", "mouth_x", "mouth_y"):
-            measures.data[:, column(measure, side)] = rng.normal(0.0, 1.0, len(left))
-    measures.data[start : start + len(t), column("cheek", "left")] += cheek_rise
+    ripple(left, 8.0, 1.5)
+    measures = with_a_still_face(left, right)
+    lift(measures, "cheek", ("left",), 8.0, 9.5, by=cheek_rise)
     return measures
 
 
@@ -233,16 +246,10 @@ def test_a_lid_ripple_as_a_smile_starts_belongs_to_the_smile() -> None:
     # smile's; the same ripple with the mouth still is a flicker.
     def rippling_into(smile: bool) -> Measures:
         left, right = trace()
-        t = np.arange(int(0.9 * FPS)) / FPS
-        start = int(8.6 * FPS)
-        left[start : start + len(t)] *= 1 - 0.08 * (1 + np.sin(2 * np.pi * 6 * t))
-        measures = Measures.from_apertures(FPS, left, right)
-        rng = np.random.default_rng(1)
-        for side in ("left", "right"):
-            for measure in ("cheek", "mouth_x", "mouth_y"):
-                measures.data[:, column(measure, side)] = rng.normal(0.0, 1.0, len(left))
-            if smile:
-                measures.data[int(9.5 * FPS) : int(10.5 * FPS), column("mouth_y", side)] += 3.0
+        ripple(left, 8.6, 0.9)
+        measures = with_a_still_face(left, right)
+        if smile:
+            lift(measures, "mouth_y", ("left", "right"), 9.5, 10.5, by=3.0)
         return measures
 
     assert [e.kind for e in find_events(rippling_into(smile=False))] == ["flicker"]
