@@ -105,6 +105,18 @@ def test_assess_takes_the_video_as_evidence(facespasm: Run, clip: Path) -> None:
     assert "confidence" in evidence["spread_to_lower_face"]["detail"]
 
 
+def test_assess_says_so_when_the_video_alone_shows_nothing(facespasm: Run, shared: Path) -> None:
+    # 2.4 s of a face and one blink: no event to read, too short for a blink rate.
+    done = facespasm("assess", "--video", str(shared / "media" / "single_face.mp4"), "--json")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.strip() == (
+        "facespasm: error: single_face.mp4: the video showed nothing to assess (no spasm, "
+        "closure or flicker, and too little face time for a blink rate); answer the interview "
+        "(without --json), or add --answers or --text"
+    )
+
+
 def test_synth_writes_a_clip_and_its_ground_truth(facespasm: Run, tmp_path: Path) -> None:
     out = tmp_path / "demo.mp4"
     done = facespasm("synth", str(out), "--duration", "3", "--seed", "2")

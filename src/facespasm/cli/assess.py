@@ -84,6 +84,13 @@ def assess_command(
                 "--json needs --answers FILE, --text TEXT, --video FILE or --diary "
                 "(the interview is interactive)"
             )
+        nothing_else = answers is None and description is None and not diary_evidence
+        if video is not None and not video_evidence and nothing_else:
+            raise InputError(
+                f"{video.name}: the video showed nothing to assess (no spasm, closure or "
+                "flicker, and too little face time for a blink rate); answer the interview "
+                "(without --json), or add --answers or --text"
+            )
         from facespasm.case import assess_case
 
         result = assess_case(
