@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from facespasm.video.events import find_events
-from facespasm.video.measures import Measures, column
+from facespasm.video.measures import Measures, Side, column
 from facespasm.video.pattern import read_evidence, summarise
 
 
@@ -72,7 +72,7 @@ def with_a_still_face(left: np.ndarray, right: np.ndarray) -> Measures:
 
 
 def lift(
-    measures: Measures, name: str, sides: tuple[str, ...], start_s: float, end_s: float, by: float
+    measures: Measures, name: str, sides: tuple[Side, ...], start_s: float, end_s: float, by: float
 ) -> None:
     """Raise a measured cheek or mouth corner by `by` (its noise is 1) from `start_s` to `end_s`."""
     for side in sides:
