@@ -33,6 +33,10 @@ bin. Both eyes took part in an event when the less closed one closed a fixed sha
 closed one (a turned head shows the far eye's closure smaller). An event's regions are those that
 moved one-sidedly and at least half as much as its strongest region, so that the face mesh's
 coupling of cheek to brow does not name the brow.
+
+Smiles are found in smiles.py, flickers in flickers.py, and the per-frame signal tools (runs of
+frames, robust z-scores) are in signals.py; this module finds the eye and lower-face events and
+puts every kind together.
 """
 
 from __future__ import annotations
@@ -44,7 +48,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import uniform_filter1d
 
+from facespasm.video.flickers import flickers
 from facespasm.video.measures import SIDES, Measures, Side
+from facespasm.video.signals import hysteresis, merged, robust_z, segments, span
+from facespasm.video.smiles import mouth_rise, smile_frames, smiled
 from facespasm.video.thresholds import thresholds
 
 Kind = Literal["blink", "closure", "spasm", "flicker"]
@@ -78,7 +85,10 @@ def find_events(measures: Measures) -> list[Event]:
     for event in events:
         busy |= (measures.time >= event.start_s) & (measures.time <= event.end_s)
     events += _lower_face_spasms(measures, closure, regions, busy)
-    events += _flickers(measures, closure, busy, regions)
+    events += [
+        Event(start, end, "flicker", side, ("eyelid",), peak)
+        for start, end, side, peak in flickers(measures, closure, busy, regions)
+    ]
     return sorted(events, key=lambda event: event.start_s)
 
 
@@ -96,76 +106,16 @@ def eye_closure(measures: Measures, side: Side) -> NDArray[np.float64]:
     return np.clip(1.0 - aperture / usual, 0.0, 1.0)
 
 
-def segments(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """Runs of True as (first, last + 1) frame indices."""
-    padded = np.concatenate(([False], mask, [False])).astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-
-
-def _hysteresis(signal: NDArray[np.float64], high: float, low: float) -> NDArray[np.bool_]:
-    """Frames inside runs that stay above `low` and reach `high` somewhere."""
-    above_low = np.nan_to_num(signal, nan=0.0) >= low
-    keep = np.zeros(len(signal), dtype=bool)
-    for first, last in segments(above_low):
-        if np.nanmax(signal[first:last]) >= high:
-            keep[first:last] = True
-    return keep
-
-
-def _merged(runs: list[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for first, last in runs:
-        if merged and first - merged[-1][1] <= gap:
-            merged[-1] = (merged[-1][0], last)
-        else:
-            merged.append((first, last))
-    return merged
-
-
-def _times(measures: Measures, first: int, last: int) -> tuple[float, float]:
-    """Start and end time of frames first..last-1 (a frame lasts 1/fps)."""
-    return float(measures.time[first]), float(measures.time[last - 1]) + 1.0 / measures.fps
-
-
-def _robust_z(values: NDArray[np.float64], fps: float | None = None) -> NDArray[np.float64]:
-    """Distance from the usual value in robust standard deviations (MAD × 1.4826).
-
-    With `fps`, the usual value is a rolling median over the baseline window, so that slow
-    drifts of head pose, distance and light are not taken for movements; without, the clip's
-    median.
-    """
-    if np.all(np.isnan(values)):
-        return np.zeros_like(values)
-    centre: NDArray[np.float64] | float = np.nanmedian(values)
-    if fps is not None:
-        centre = _rolling_median(values, max(3, round(thresholds().baseline_window_s * fps)))
-    deviation = values - centre
-    spread = 1.4826 * np.nanmedian(np.abs(deviation))
-    spread = max(float(spread), 1e-6, 1e-3 * abs(float(np.nanmedian(values))))
-    return np.asarray(deviation / spread, dtype=np.float64)
-
-
-def _rolling_median(values: NDArray[np.float64], window: int) -> NDArray[np.float64]:
-    """The median of the `window` frames around each frame (gaps filled from their neighbours)."""
-    from scipy.ndimage import median_filter
-
-    known = ~np.isnan(values)
-    index = np.arange(len(values))
-    filled = np.interp(index, index[known], values[known])
-    return np.asarray(median_filter(filled, size=window | 1, mode="nearest"), dtype=np.float64)
-
-
 def _region_activity(measures: Measures, side: Side) -> dict[str, NDArray[np.float64]]:
     """Per region, how far it moved from its usual place, in robust z (0 where no face)."""
     fps = measures.fps
     mouth = np.hypot(
-        _robust_z(measures.series("mouth_x", side), fps),
-        _robust_z(measures.series("mouth_y", side), fps),
+        robust_z(measures.series("mouth_x", side), fps),
+        robust_z(measures.series("mouth_y", side), fps),
     )
     activity = {
-        "brow": np.abs(_robust_z(measures.series("brow", side), fps)),
-        "cheek": np.maximum(_robust_z(measures.series("cheek", side), fps), 0.0),  # raised only
+        "brow": np.abs(robust_z(measures.series("brow", side), fps)),
+        "cheek": np.maximum(robust_z(measures.series("cheek", side), fps), 0.0),  # raised only
         "mouth": mouth,
     }
     return {region: np.nan_to_num(values, nan=0.0) for region, values in activity.items()}
@@ -210,21 +160,19 @@ def _eye_events(
     regions: dict[Side, dict[str, NDArray[np.float64]]],
 ) -> list[Event]:
     limits = thresholds()
-    closed = {
-        side: _hysteresis(closure[side], limits.closed, limits.still_closed) for side in SIDES
-    }
+    closed = {side: hysteresis(closure[side], limits.closed, limits.still_closed) for side in SIDES}
     brows_down = {
-        side: np.nan_to_num(_robust_z(measures.series("brow", side), measures.fps))
+        side: np.nan_to_num(robust_z(measures.series("brow", side), measures.fps))
         <= -limits.brow_squeeze_z
         for side in SIDES
     }
     moved = {side: _one_sided(regions, side) for side in SIDES}
-    rise, pooled = _mouth_rise(measures)
+    rise, pooled = mouth_rise(measures)
     gap = max(1, round(limits.merge_gap_s * measures.fps))
     events = []
-    for first, last in _merged(segments(closed["left"] | closed["right"]), gap):
+    for first, last in merged(segments(closed["left"] | closed["right"]), gap):
         peak = {side: float(np.nanmax(closure[side][first:last])) for side in SIDES}
-        start, end = _times(measures, first, last)
+        start, end = span(measures, first, last)
         if min(peak.values()) >= limits.bilateral_share * max(peak.values()):
             long = end - start >= limits.longest_blink_s
             squeeze = all(
@@ -252,7 +200,7 @@ def _eye_events(
                 with_smile="mouth" not in with_it
                 and peak[side] < limits.complete_closure
                 and end - start >= limits.shortest_smile_s
-                and _smiled(rise, pooled, first, last, measures.fps),
+                and smiled(rise, pooled, first, last, measures.fps),
             )
         )
     events += _smile_narrowing(measures, closure, closed)
@@ -282,7 +230,7 @@ def _partial_narrowings(
     limits = thresholds()
     fps = measures.fps
     narrowing = {
-        side: np.nan_to_num(-_robust_z(measures.series("aperture", side), fps)) for side in SIDES
+        side: np.nan_to_num(-robust_z(measures.series("aperture", side), fps)) for side in SIDES
     }
     taken = np.zeros(len(measures.time), dtype=bool)
     eyes_shut = np.zeros(len(measures.time), dtype=bool)
@@ -293,7 +241,7 @@ def _partial_narrowings(
             eyes_shut |= during
     clearance = max(1, round(limits.narrowing_clearance_s * fps))
     near_shut = uniform_filter1d(eyes_shut.astype(float), size=2 * clearance + 1) > 0
-    smiling = _smile_frames(measures)
+    smiling = smile_frames(measures)
     gap = max(1, round(limits.merge_gap_s * fps))
     events = []
     for side in SIDES:
@@ -302,10 +250,10 @@ def _partial_narrowings(
             narrowing[side] >= limits.narrowing_z
         )
         moving = narrowing[side] >= limits.eye_noise_z
-        for first, last in _merged(segments(moving), gap):
+        for first, last in merged(segments(moving), gap):
             if taken[first:last].any() or not clear[first:last].any():
                 continue  # part of an event already found, or never a clear narrowing
-            start, end = _times(measures, first, last)
+            start, end = span(measures, first, last)
             if (
                 end - start < limits.shortest_spasm_s
                 or near_shut[first:last].any()
@@ -333,7 +281,7 @@ def _smile_narrowing(
     other (a one-sided pull of the mouth is a spasm, not a smile).
     """
     limits = thresholds()
-    rise, pooled = _mouth_rise(measures)
+    rise, pooled = mouth_rise(measures)
     events = []
     gap = max(1, round(limits.merge_gap_s * measures.fps))
     for side in SIDES:
@@ -341,11 +289,11 @@ def _smile_narrowing(
         narrowed = (
             np.nan_to_num(closure[side]) - np.nan_to_num(closure[other]) >= limits.smile_narrowing
         ) & ~closed[side]
-        for first, last in _merged(segments(narrowed), gap):
-            start, end = _times(measures, first, last)
+        for first, last in merged(segments(narrowed), gap):
+            start, end = span(measures, first, last)
             if end - start < limits.shortest_smile_s:
                 continue
-            if _smiled(rise, pooled, first, last, measures.fps):
+            if smiled(rise, pooled, first, last, measures.fps):
                 peak = float(np.nanmax(closure[side][first:last]))
                 events.append(Event(start, end, "spasm", side, ("eyelid",), peak, with_smile=True))
     return events
@@ -372,60 +320,6 @@ def _took_part(
     )
 
 
-def _smiled(
-    rise: dict[Side, NDArray[np.float64]], pooled: float, first: int, last: int, fps: float
-) -> bool:
-    """Whether both mouth corners rose, by about as much, over frames first..last-1.
-
-    Each corner's rise is its mean over the frames against its median in the moments just
-    before and after them (`smile_reference_s`), so that a baseline the smile itself pulled up
-    does not hide it.
-    """
-    limits = thresholds()
-    reach = max(2, round(limits.smile_reference_s * fps))
-    rose = []
-    for side in SIDES:
-        around = np.concatenate(
-            (rise[side][max(0, first - reach) : first], rise[side][last : last + reach])
-        )
-        reference = float(np.median(around)) if around.size else 0.0
-        rose.append((float(np.mean(rise[side][first:last])) - reference) / pooled)
-    low, high = sorted(rose)
-    return low >= limits.smile_rise_z and high < limits.smile_symmetry * low
-
-
-def _smile_frames(measures: Measures) -> NDArray[np.bool_]:
-    """Frames in which the person smiles: both mouth corners up, held.
-
-    Each corner's rise over its rolling baseline, in the corners' pooled noise and averaged over
-    `smile_smoothing_s`, is at least `smile_rise_z` on both sides, for `shortest_smile_s` or longer.
-    """
-    limits = thresholds()
-    rise, pooled = _mouth_rise(measures)
-    size = max(1, round(limits.smile_smoothing_s * measures.fps))
-    both_up = np.minimum(*(uniform_filter1d(rise[side], size=size) for side in SIDES)) / pooled
-    smiling = np.zeros(len(both_up), dtype=bool)
-    for first, last in segments(both_up >= limits.smile_rise_z):
-        if (last - first) / measures.fps >= limits.shortest_smile_s:
-            smiling[first:last] = True
-    return smiling
-
-
-def _mouth_rise(measures: Measures) -> tuple[dict[Side, NDArray[np.float64]], float]:
-    """Each mouth corner's rise above its rolling baseline, and the two corners' pooled noise."""
-    window = max(3, round(thresholds().baseline_window_s * measures.fps))
-    rise: dict[Side, NDArray[np.float64]] = {}
-    noise = []
-    for side in SIDES:
-        up = measures.series("mouth_y", side)
-        if np.all(np.isnan(up)):
-            rise[side] = np.zeros(len(up))
-            continue
-        rise[side] = np.nan_to_num(up - _rolling_median(up, window))
-        noise.append(1.4826 * float(np.median(np.abs(rise[side]))))
-    return rise, max(float(np.mean(noise)) if noise else 0.0, 1e-6)
-
-
 def _lower_face_spasms(
     measures: Measures,
     closure: dict[Side, NDArray[np.float64]],
@@ -436,14 +330,14 @@ def _lower_face_spasms(
     limits = thresholds()
     events = []
     gap = max(1, round(limits.merge_gap_s * measures.fps))
-    rise, pooled = _mouth_rise(measures)
+    rise, pooled = mouth_rise(measures)
     for side in SIDES:
         other: Side = "left" if side == "right" else "right"
         moved = _one_sided(regions, side)
         lower = (moved["cheek"] | moved["mouth"]) & ~busy
-        for first, last in _merged(segments(lower), gap):
-            start, end = _times(measures, first, last)
-            if end - start < limits.shortest_spasm_s or _smiled(
+        for first, last in merged(segments(lower), gap):
+            start, end = span(measures, first, last)
+            if end - start < limits.shortest_spasm_s or smiled(
                 rise, pooled, first, last, measures.fps
             ):  # a smile raises both corners: an expression, not a spasm
                 continue
@@ -456,88 +350,3 @@ def _lower_face_spasms(
             regions_moved = ("eyelid", *where) if narrowed else where
             events.append(Event(start, end, "spasm", side, regions_moved, min(1.0, strength / 20)))
     return events
-
-
-def _flickers(
-    measures: Measures,
-    closure: dict[Side, NDArray[np.float64]],
-    busy: NDArray[np.bool_],
-    regions: dict[Side, dict[str, NDArray[np.float64]]],
-) -> list[Event]:
-    """Fast small ripples of one eye's aperture, away from blinks and spasms.
-
-    Each eye's closure is cut into one-second windows (one per frame); a window's ripple is its
-    strongest 3-8 Hz frequency bin over that bin's median across the clip -- this eye's own
-    noise floor at that frequency -- so a 5 Hz ripple of a millimetre stands out of landmark
-    jitter that spreads over every bin. A flicker is a run of windows rippling well above the
-    floor and well above the other eye, lasting a few cycles (jitter passes the floor for
-    moments only), that narrows the eye less than `still_closed`, while the cheek and the mouth
-    corner of that side stay still (`flicker_face_still_z`): a lid rippling while the cheek rises
-    or the mouth pulls is the co-contraction of hemifacial spasm or synkinesis (or a smile), not
-    myokymia, which is confined to the eyelid. Smiles are kept clear of like events: the cheeks
-    push the lids as a smile starts and ends, a step that ripples the window around it.
-    """
-    limits = thresholds()
-    fps = measures.fps
-    if fps < limits.min_fps_for_flicker:
-        return []
-    clearance = max(1, round(limits.flicker_clearance_s * fps))
-    # Frames without a face are a step in the signal, not a ripple: kept clear of, like events.
-    gone = np.isnan(closure["left"]) | np.isnan(closure["right"])
-    # A smile's onset and end are steps of the lids too (the cheeks push them): cleared likewise.
-    held = busy | gone | _smile_frames(measures)
-    quiet = ~(uniform_filter1d(held.astype(float), size=2 * clearance + 1) > 0)
-    if not quiet.any():
-        return []
-    ripple = {side: _ripple(closure[side], fps, quiet) for side in SIDES}
-    events = []
-    gap = max(1, round(limits.merge_gap_s * fps))
-    for side in SIDES:
-        other: Side = "left" if side == "right" else "right"
-        rippling = (
-            (ripple[side] >= limits.flicker_floor_ratio)
-            & (ripple[side] >= limits.flicker_other_ratio * ripple[other])
-            & quiet
-        )
-        for first, last in _merged(segments(rippling), gap):
-            start, end = _times(measures, first, last)
-            peak = float(np.nanmax(closure[side][first:last]))
-            face_moved = max(
-                float(regions[side]["cheek"][first:last].max()),
-                float(regions[side]["mouth"][first:last].max()),
-            )
-            if (
-                end - start >= limits.shortest_flicker_s
-                and peak < limits.still_closed
-                and face_moved < limits.flicker_face_still_z
-            ):
-                events.append(Event(start, end, "flicker", side, ("eyelid",), peak))
-    return events
-
-
-def _ripple(
-    closure: NDArray[np.float64], fps: float, quiet: NDArray[np.bool_]
-) -> NDArray[np.float64]:
-    """Per frame, the strongest 3-8 Hz bin of the one-second window around it, over its floor.
-
-    The floor is that bin's median over the quiet part of the clip; 0 where it cannot be measured.
-    """
-    from numpy.lib.stride_tricks import sliding_window_view
-
-    limits = thresholds()
-    size = max(8, round(fps))
-    signal = np.nan_to_num(closure - np.nanmedian(closure), nan=0.0)
-    if len(signal) < 2 * size:
-        return np.zeros_like(signal)
-    padded = np.pad(signal, (size // 2, size - 1 - size // 2), mode="edge")
-    windows = sliding_window_view(padded, size)
-    windows = windows - windows.mean(axis=1, keepdims=True)
-    power = np.abs(np.fft.rfft(windows * np.hanning(size), axis=1)) ** 2
-    frequency = np.fft.rfftfreq(size, 1.0 / fps)
-    band = (frequency >= limits.flicker_low_hz) & (frequency <= limits.flicker_high_hz)
-    if not band.any():
-        return np.zeros_like(signal)
-    power = power[:, band]
-    floor = np.median(power[quiet], axis=0)
-    floor = np.maximum(floor, 1e-12)
-    return np.asarray((power / floor).max(axis=1), dtype=np.float64)

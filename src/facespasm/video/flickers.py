@@ -1,0 +1,104 @@
+"""Flickers: a small, fast (3-8 Hz) ripple of one eyelid, myokymia's sign on video.
+
+Myokymia's EMG bursts are 3-8 Hz (Medscape 1213160) and it is confined to the eyelid; a flicker
+is measured against this eye's own noise floor in each frequency bin, away from other events,
+gaps without a face and smiles. Thresholds in data/thresholds.yaml.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.ndimage import uniform_filter1d
+
+from facespasm.video.measures import SIDES, Measures, Side
+from facespasm.video.signals import merged, segments, span
+from facespasm.video.smiles import smile_frames
+from facespasm.video.thresholds import thresholds
+
+Flicker = tuple[float, float, Side, float]  # start_s, end_s, side, peak closure
+
+
+def flickers(
+    measures: Measures,
+    closure: dict[Side, NDArray[np.float64]],
+    busy: NDArray[np.bool_],
+    regions: dict[Side, dict[str, NDArray[np.float64]]],
+) -> list[Flicker]:
+    """Fast small ripples of one eye's aperture, away from blinks and spasms.
+
+    Each eye's closure is cut into one-second windows (one per frame); a window's ripple is its
+    strongest 3-8 Hz frequency bin over that bin's median across the clip -- this eye's own
+    noise floor at that frequency -- so a 5 Hz ripple of a millimetre stands out of landmark
+    jitter that spreads over every bin. A flicker is a run of windows rippling well above the
+    floor and well above the other eye, lasting a few cycles (jitter passes the floor for
+    moments only), that narrows the eye less than `still_closed`, while the cheek and the mouth
+    corner of that side stay still (`flicker_face_still_z`): a lid rippling while the cheek rises
+    or the mouth pulls is the co-contraction of hemifacial spasm or synkinesis (or a smile), not
+    myokymia, which is confined to the eyelid. Smiles are kept clear of like events: the cheeks
+    push the lids as a smile starts and ends, a step that ripples the window around it.
+    """
+    limits = thresholds()
+    fps = measures.fps
+    if fps < limits.min_fps_for_flicker:
+        return []
+    clearance = max(1, round(limits.flicker_clearance_s * fps))
+    # Frames without a face are a step in the signal, not a ripple: kept clear of, like events.
+    gone = np.isnan(closure["left"]) | np.isnan(closure["right"])
+    # A smile's onset and end are steps of the lids too (the cheeks push them): cleared likewise.
+    held = busy | gone | smile_frames(measures)
+    quiet = ~(uniform_filter1d(held.astype(float), size=2 * clearance + 1) > 0)
+    if not quiet.any():
+        return []
+    ripple = {side: _ripple(closure[side], fps, quiet) for side in SIDES}
+    events: list[Flicker] = []
+    gap = max(1, round(limits.merge_gap_s * fps))
+    for side in SIDES:
+        other: Side = "left" if side == "right" else "right"
+        rippling = (
+            (ripple[side] >= limits.flicker_floor_ratio)
+            & (ripple[side] >= limits.flicker_other_ratio * ripple[other])
+            & quiet
+        )
+        for first, last in merged(segments(rippling), gap):
+            start, end = span(measures, first, last)
+            peak = float(np.nanmax(closure[side][first:last]))
+            face_moved = max(
+                float(regions[side]["cheek"][first:last].max()),
+                float(regions[side]["mouth"][first:last].max()),
+            )
+            if (
+                end - start >= limits.shortest_flicker_s
+                and peak < limits.still_closed
+                and face_moved < limits.flicker_face_still_z
+            ):
+                events.append((start, end, side, peak))
+    return events
+
+
+def _ripple(
+    closure: NDArray[np.float64], fps: float, quiet: NDArray[np.bool_]
+) -> NDArray[np.float64]:
+    """Per frame, the strongest 3-8 Hz bin of the one-second window around it, over its floor.
+
+    The floor is that bin's median over the quiet part of the clip; 0 where it cannot be measured.
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    limits = thresholds()
+    size = max(8, round(fps))
+    signal = np.nan_to_num(closure - np.nanmedian(closure), nan=0.0)
+    if len(signal) < 2 * size:
+        return np.zeros_like(signal)
+    padded = np.pad(signal, (size // 2, size - 1 - size // 2), mode="edge")
+    windows = sliding_window_view(padded, size)
+    windows = windows - windows.mean(axis=1, keepdims=True)
+    power = np.abs(np.fft.rfft(windows * np.hanning(size), axis=1)) ** 2
+    frequency = np.fft.rfftfreq(size, 1.0 / fps)
+    band = (frequency >= limits.flicker_low_hz) & (frequency <= limits.flicker_high_hz)
+    if not band.any():
+        return np.zeros_like(signal)
+    power = power[:, band]
+    floor = np.median(power[quiet], axis=0)
+    floor = np.maximum(floor, 1e-12)
+    return np.asarray((power / floor).max(axis=1), dtype=np.float64)
