@@ -31,7 +31,7 @@ from facespasm.clinic import (
     sign_in,
     start_session,
 )
-from facespasm.clinic.tables import Accounts
+from facespasm.clinic.tables import Accounts, Sessions
 from facespasm.diary.records import Day
 from facespasm.diary.store import Diary
 from facespasm.errors import InputError, NotFoundError
@@ -163,6 +163,26 @@ def test_sessions_end_when_idle_at_their_lifetime_and_when_revoked(clinic_engine
     kept = start_session(clinic_engine, people.alice, SECRET, now=NOON)
     assert session_account(clinic_engine, kept, b"r" * 32, now=NOON) is None
     assert session_account(clinic_engine, "made-up", SECRET, now=NOON) is None
+
+
+def test_a_sign_in_deletes_the_accounts_sessions_that_ended_a_month_ago(clinic_engine):
+    account = add_account(clinic_engine, unique_email("hal"), "patient", PASSWORD)
+    other = add_account(clinic_engine, unique_email("ida"), "patient", PASSWORD)
+    day = dt.timedelta(days=1)
+    start_session(clinic_engine, account, SECRET, now=NOON - 40 * day)  # expired 40 days ago
+    signed_out = start_session(clinic_engine, account, SECRET, now=NOON - 20 * day)
+    end_session(clinic_engine, signed_out, SECRET, now=NOON - 20 * day)  # ended 20 days ago
+    start_session(clinic_engine, other, SECRET, now=NOON - 40 * day)  # someone else's
+
+    def stored(who) -> int:
+        with clinic_engine.connect() as connection:
+            rows = connection.execute(select(Sessions.id).where(Sessions.account_id == who.id))
+            return len(rows.all())
+
+    assert (stored(account), stored(other)) == (2, 1)
+    start_session(clinic_engine, account, SECRET, now=NOON)
+    # the 40-day-old one is gone; the 20-day-old one and the new one stay; others' untouched
+    assert (stored(account), stored(other)) == (2, 1)
 
 
 def test_disabling_or_resetting_an_account_revokes_its_sessions(clinic_engine):

@@ -12,6 +12,9 @@ Decisions:
   pages' cookie.
 - The CSRF token of a cookie session is the HMAC of its token's HMAC under the same key
   (`csrf_token`): no state is stored for it, and it changes with every session.
+- Ended sessions are kept for `KEEP_ENDED` (when someone signed in, for an administrator's
+  questions), then deleted: each sign-in deletes its account's sessions that ended longer ago,
+  so the table holds at most a month of sign-ins per account, however long the server runs.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import hmac
 import secrets
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from facespasm.clinic.accounts import ACCOUNT_COLUMNS, Account, account_of, revoke_all
 from facespasm.clinic.tables import Accounts, Sessions
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 TOKEN_BYTES = 32
 IDLE = dt.timedelta(minutes=15)
 LIFETIME = dt.timedelta(hours=12)
+KEEP_ENDED = dt.timedelta(days=30)
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -64,7 +68,7 @@ def start_session(
     now: dt.datetime | None = None,
     lifetime: dt.timedelta = LIFETIME,
 ) -> str:
-    """Start a session for a signed-in account.
+    """Start a session for a signed-in account (and delete its sessions ended `KEEP_ENDED` ago).
 
     Args:
         engine: The database's engine.
@@ -86,7 +90,18 @@ def start_session(
         "expires_at": moment + lifetime,
         "revoked_at": None,
     }
-    run_write(engine, lambda c: c.execute(insert(Sessions), values))
+    long_ago = moment - KEEP_ENDED
+
+    def sign_in(connection: Connection) -> None:
+        connection.execute(
+            delete(Sessions).where(
+                Sessions.account_id == account.id,
+                or_(Sessions.expires_at < long_ago, Sessions.revoked_at < long_ago),
+            )
+        )
+        connection.execute(insert(Sessions), values)
+
+    run_write(engine, sign_in)
     return token
 
 
