@@ -28,12 +28,31 @@ pytestmark = RAY_WARNINGS
 LONG = "long.mp4"
 
 
-@pytest.fixture(scope="module")
-def long_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _long(folder: Path, name: str, seed: int) -> Path:
     """Six seconds of a face: a video that keeps a worker busy for a second or more."""
-    made = render(tmp_path_factory.mktemp("long") / LONG, [], 6.0, size=160, seed=7).path
+    made = render(folder / name, [], 6.0, size=160, seed=seed).path
     made.with_suffix(".json").unlink()
     return made
+
+
+@pytest.fixture(scope="module")
+def long_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _long(tmp_path_factory.mktemp("long"), LONG, seed=7)
+
+
+@pytest.fixture(scope="module")
+def long_archive(tmp_path_factory: pytest.TempPathFactory, long_clip: Path) -> Path:
+    """Three different long videos, one in a subfolder: after the first row, seconds of work.
+
+    With short videos the run could finish before a Ctrl-C sent on its first row reached it
+    (Python handles a signal only between calls into Ray), and the test would see no stop.
+    """
+    folder = tmp_path_factory.mktemp("archive")
+    (folder / "deeper").mkdir()
+    shutil.copy(long_clip, folder / LONG)
+    _long(folder, "second.mp4", seed=8)
+    _long(folder / "deeper", "third.mp4", seed=9)
+    return folder
 
 
 def _command(folder: Path, out: Path, *options: str) -> subprocess.Popen[str]:
@@ -69,13 +88,10 @@ def _group_ended(group: int) -> bool:
 
 
 def test_one_ctrl_c_keeps_the_finished_rows_and_a_rerun_does_the_rest(
-    local_ray: str, first_run: FirstRun, long_clip: Path, tmp_path: Path
+    local_ray: str, long_archive: Path, tmp_path: Path
 ) -> None:
     folder = tmp_path / "archive"
-    (folder / "deeper").mkdir(parents=True)
-    for name in ("blinks.mp4", "deeper/spasm.mp4"):
-        shutil.copy(first_run.folder / name, folder / name)
-    shutil.copy(long_clip, folder / LONG)
+    shutil.copytree(long_archive, folder)
     out = tmp_path / "results.parquet"
     videos = 3
 
