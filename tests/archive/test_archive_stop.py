@@ -55,9 +55,18 @@ def long_archive(tmp_path_factory: pytest.TempPathFactory, long_clip: Path) -> P
     return folder
 
 
+# The command as a terminal starts it, Ctrl-C at its default: a test run in the background (as
+# CI runs) has SIGINT ignored, and a child inherits that, so the command is exec'd after
+# restoring it.
+AS_IN_A_TERMINAL = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'facespasm', *sys.argv[1:]])"
+)
+
+
 def _command(folder: Path, out: Path, *options: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "facespasm", "archive", "analyze", str(folder),
+        [sys.executable, "-c", AS_IN_A_TERMINAL, "archive", "analyze", str(folder),
          "--out", str(out), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
