@@ -13,17 +13,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.answers import EYELID
+
 from .audit import fits_the_width, violations
 from .conftest import PHONE
 
 DESKTOP = {"width": 1280, "height": 800}
-SAFE = {
-    "sudden_weakness": False, "facial_weakness": False, "facial_pain": False,
-    "hearing_change": False, "other_neuro_symptoms": False, "vision_change": False,
-    "drooping_eyelid": False, "drug_reaction": False, "head_injury": False,
-    "multiple_sclerosis": False,
-}  # fmt: skip
-EYELID = {"age": 55, "side": "one", "regions": ["eyelid"], "duration_days": 300, **SAFE}
 SPREAD = {**EYELID, "regions": ["eyelid", "mouth"], "spread_to_lower_face": True}
 
 

@@ -17,16 +17,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
+from tests.answers import SAFE
+
 from .audit import fits_the_width, violations
 from .conftest import PHONE, watched_page
 
 DESKTOP = {"width": 1280, "height": 800}
-SAFE = {
-    "sudden_weakness": False, "facial_weakness": False, "facial_pain": False,
-    "hearing_change": False, "other_neuro_symptoms": False, "vision_change": False,
-    "drooping_eyelid": False, "drug_reaction": False, "head_injury": False,
-    "multiple_sclerosis": False,
-}  # fmt: skip
 HEMIFACIAL = {
     "age": 61, "side": "one", "regions": ["eyelid", "mouth"], "duration_days": 700,
     "spread_to_lower_face": True, **SAFE,

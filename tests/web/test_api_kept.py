@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from facespasm.diary.measurements import measurement_of
 from facespasm.diary.store import Diary
+from tests.answers import EYELID
 
 DIARY = "/api/v1/diary"
-SAFE = {
-    "sudden_weakness": False, "facial_weakness": False, "facial_pain": False,
-    "hearing_change": False, "other_neuro_symptoms": False, "vision_change": False,
-    "drooping_eyelid": False, "drug_reaction": False, "head_injury": False,
-    "multiple_sclerosis": False,
-}  # fmt: skip
-EYELID = {"age": 55, "side": "one", "regions": ["eyelid"], "duration_days": 300, **SAFE}
 SPREAD = {**EYELID, "regions": ["eyelid", "mouth"], "spread_to_lower_face": True}
 
 

@@ -15,15 +15,10 @@ from fhir.resources.R4B.bundle import Bundle
 from pypdf import PdfReader
 
 from facespasm.web.api_report import printable
+from tests.answers import SAFE
 
 REPORT = "/api/v1/report"
 FHIR = "/api/v1/fhir"
-SAFE = {
-    "sudden_weakness": False, "facial_weakness": False, "facial_pain": False,
-    "hearing_change": False, "other_neuro_symptoms": False, "vision_change": False,
-    "drooping_eyelid": False, "drug_reaction": False, "head_injury": False,
-    "multiple_sclerosis": False,
-}  # fmt: skip
 HEMIFACIAL = {
     "age": 58, "side": "one", "regions": ["eyelid", "mouth"], "duration_days": "2 years",
     "spread_to_lower_face": True, **SAFE,

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from tests.web.test_api_kept import EYELID, SPREAD, keep
+from tests.answers import EYELID
+from tests.web.test_api_kept import SPREAD, keep
 
 DIARY = "/api/v1/diary"
 CSV_HEADER = (

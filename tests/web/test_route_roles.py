@@ -49,6 +49,7 @@ from facespasm.diary.database import open_database
 from facespasm.diary.store import Diary
 from facespasm.web.app import create_app
 from facespasm.web.settings import Settings
+from tests.answers import EYELID
 from tests.diary.postgres_roles import clinic_database
 
 PASSWORD = "correct horse battery"
@@ -232,13 +233,6 @@ IDS_IN_BODY = {"POST /sharing/stop"}
 # Files to ask the mounts for.
 MOUNT_FILES = {"/static": "/static/common.js", "/docs/assets": "/docs/assets/swagger-ui.css"}
 
-SAFE = {
-    "sudden_weakness": False, "facial_weakness": False, "facial_pain": False,
-    "hearing_change": False, "other_neuro_symptoms": False, "vision_change": False,
-    "drooping_eyelid": False, "drug_reaction": False, "head_injury": False,
-    "multiple_sclerosis": False,
-}  # fmt: skip
-EYELID = {"age": 55, "side": "one", "regions": ["eyelid"], "duration_days": 300, **SAFE}
 CSV = (
     b"date,episodes,sleep_hours,caffeine_drinks,alcohol_drinks,stress_0_10,screen_hours,nicotine\n"
     b"2026-01-10,2,7.5,1,0,3,4,0\n"
