@@ -23,8 +23,10 @@ writer's truth:
 - self-care: the care level with the red flags that video alone leaves open answered "no" (what
   the clip itself decides; ⚑ video alone never is self-care); a hemifacial spasm, blepharospasm
   or synkinesis clip at self-care is a false reassurance. A clip that gives no evidence at all
-  is "nothing found": `assess --video --json` then says there is nothing to assess, and the
-  interview asks instead (a miss, counted apart, not a reassurance);
+  is "nothing caught", and so is one that shows no sign -- ordinary blinking alone
+  (`VideoAnalysis.shows_a_sign`): `assess --video --json` then says the video showed nothing to
+  assess and asks to film the twitch while it happens or answer the interview (a miss, counted
+  apart, not a reassurance);
 - blinks: the blink rate found against the writer's (`blink_rate_per_min`), and whether
   `increased_blinking` is found where the writer planted too many blinks.
 """
@@ -76,6 +78,7 @@ class Scored:
     blink_rate: float | None = None
     increased_blinking: bool = False
     evidence: dict[str, Any] | None = None
+    caught: bool = False
 
 
 def score_clip(clip: dict[str, Any], folder: Path) -> Scored:
@@ -93,7 +96,8 @@ def score_clip(clip: dict[str, Any], folder: Path) -> Scored:
     scored.increased_blinking = bool(evidence.get("increased_blinking"))
     scored.blink_rate = analysis.summary.blink_rate_per_min
     scored.events_side = _events_side(analysis)
-    if evidence:  # else nothing to assess from the video (assess_case refuses)
+    scored.caught = analysis.shows_a_sign
+    if scored.caught:  # else nothing to assess from the video alone (`assess` refuses)
         result = assess_case(None, video=analysis.to_evidence())
         ruled_out = dict.fromkeys(result.triage.pending, False)
         scored.top = result.top.id
@@ -102,8 +106,13 @@ def score_clip(clip: dict[str, Any], folder: Path) -> Scored:
 
 
 def shown_side(clip: dict[str, Any]) -> str:
-    """The person's side the video shows: the writer's, swapped for a flipped copy of a face."""
+    """The person's side the video shows: the writer's, swapped for a flipped copy of a face.
+
+    A truth that also gives `image_side` (the second writer's) states the side as rendered.
+    """
     side = str(clip["side"])
+    if "image_side" in clip:
+        return side
     if clip.get("flipped") and side in ("left", "right"):
         return "right" if side == "left" else "left"
     return side
@@ -123,7 +132,7 @@ def table(results: list[Scored], truth: dict[str, dict[str, Any]]) -> list[str]:
     """Markdown rows per class: clips, top-1, side, self-care, blinks."""
     rows = [
         "| class | clips | analysed | top-1 | evidence side right | events on the planted side "
-        "| self-care | nothing found | blink rate error, median | increased_blinking found |",
+        "| self-care | nothing caught | blink rate error, median | increased_blinking found |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     by_class: dict[str, list[Scored]] = defaultdict(list)
@@ -145,7 +154,7 @@ def table(results: list[Scored], truth: dict[str, dict[str, Any]]) -> list[str]:
             right = sum(r.events_side == p for r, p in zip(done, planted, strict=True))
             events_side = f"{right}/{len(done)}"
         self_care = sum(r.level == "self_care" for r in done)
-        nothing = sum(not r.evidence for r in done)
+        nothing = sum(not r.caught for r in done)
         errors = [
             abs(r.blink_rate - float(truth[r.id]["blink_rate_per_min"]))
             for r in done
@@ -182,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         if results[split]:
             print(f"**{split}** ({len(results[split])} clips)\n")
             print("\n".join(table(results[split], truth)) + "\n")
+            disorders = [r for r in results[split] if r.disorder in NEVER_SELF_CARE]
+            reassured = sum(r.level == "self_care" for r in disorders)
+            print(f"false reassurance ({split}): {reassured} of {len(disorders)}\n")
     everything = results["dev"] + results["locked"]
     if args.detail:
         for r in everything:

@@ -112,9 +112,51 @@ def test_assess_says_so_when_the_video_alone_shows_nothing(facespasm: Run, share
     assert done.stdout == ""
     assert done.stderr.strip() == (
         "facespasm: error: single_face.mp4: the video showed nothing to assess (no spasm, "
-        "closure or flicker, and too little face time for a blink rate); answer the interview "
-        "(without --json), or add --answers or --text"
+        "closure or flicker, and too little face time for a blink rate), so it cannot tell "
+        "what causes a twitch it did not catch; film it while it happens, or answer the "
+        "interview (without --json), or add --answers or --text"
     )
+
+
+@pytest.fixture(scope="module")
+def ordinary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Sixteen seconds of a face blinking 15 times a minute, and nothing else."""
+    blinks = [PlantedEvent("blink", t, t + 0.2, "both", ("eyelid",)) for t in (1, 5, 9, 13)]
+    folder = tmp_path_factory.mktemp("ordinary")
+    return render(folder / "ordinary.mp4", blinks, duration_s=16.0, size=320).path
+
+
+def test_a_video_that_caught_no_twitch_is_no_assessment_on_its_own(
+    facespasm: Run, ordinary: Path, tmp_path: Path
+) -> None:
+    # Ordinary blinking is all it shows: it must not rank causes, still less reassure.
+    measured = json.loads(facespasm("analyze", str(ordinary), "--json").stdout)
+    assert measured["evidence"] == {"increased_blinking": False}
+    assert (
+        "The video caught no twitch, spasm or closure" in facespasm("analyze", str(ordinary)).stdout
+    )
+    for command in (
+        ("assess", "--video", str(ordinary), "--json"),
+        ("report", "--video", str(ordinary), "--html", str(tmp_path / "report.html")),
+    ):
+        done = facespasm(*command)
+        assert done.returncode == 2, command
+        assert done.stdout == ""
+        assert "ordinary.mp4: the video showed nothing to assess" in done.stderr
+        assert "ordinary blinking" in done.stderr
+        assert "film it while it happens" in done.stderr
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_with_answers_a_video_of_ordinary_blinking_still_counts(
+    facespasm: Run, ordinary: Path
+) -> None:
+    done = facespasm(
+        "assess", "--answers", str(ANSWERS / "exam_stress.json"), "--video", str(ordinary), "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    blinking = json.loads(done.stdout)["evidence"]["increased_blinking"]
+    assert (blinking["value"], blinking["origin"]) == (False, "video")
 
 
 def test_synth_writes_a_clip_and_its_ground_truth(facespasm: Run, tmp_path: Path) -> None:

@@ -29,6 +29,8 @@ def test_a_real_clip_gives_its_events(client, clip, upload_dir):
     summary = dict(body["readable"]["summary"])
     assert summary["Blinks per minute"] == f"{body['summary']['blink_rate_per_min']:g}"
     assert all("_" not in what and "{" not in amount for what, amount in summary.items())
+    # One blink in 2 s caught no twitch: the page says so rather than leave it to be guessed.
+    assert body["readable"]["note"].startswith("The video caught no twitch")
     assert "saved_id" not in body
     assert list(upload_dir.iterdir()) == []  # the temporary file is gone after success
 

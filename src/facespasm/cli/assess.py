@@ -72,6 +72,7 @@ def assess_command(
         assert own_diary is not None
         diary_evidence = from_diary(own_diary.days.all())
     video_evidence = Evidence()
+    measured = None
     if video is not None:
         from facespasm.cli.analyze import run_analysis
 
@@ -85,11 +86,9 @@ def assess_command(
                 "(the interview is interactive)"
             )
         nothing_else = answers is None and description is None and not diary_evidence
-        if video is not None and not video_evidence and nothing_else:
-            raise InputError(
-                f"{video.name}: the video showed nothing to assess (no spasm, closure or "
-                "flicker, and too little face time for a blink rate); answer the interview "
-                "(without --json), or add --answers or --text"
+        if measured is not None and not measured.shows_a_sign and nothing_else:
+            raise measured.shows_nothing(
+                "answer the interview (without --json), or add --answers or --text"
             )
         from facespasm.case import assess_case
 

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from facespasm.reasoning import DISCLAIMER
 from facespasm.video.analysis import VideoAnalysis
-from facespasm.video.readable import evidence_lines, summary_lines
+from facespasm.video.readable import NOTHING_CAUGHT, evidence_lines, summary_lines
 
 MAX_EVENTS_LISTED = 40
 
@@ -38,14 +38,15 @@ def render_analysis(analysis: VideoAnalysis, console: Console) -> None:
         console.print(Text("What the video shows, as evidence for the assessment", style="bold"))
         for line in evidence_lines(analysis):
             console.print(Text(f" • {line.text}  ({line.confidence} sure: {line.why})"))
+    if not analysis.shows_a_sign:
+        console.print(NOTHING_CAUGHT)
+    elif analysis.evidence:
         console.print(
             Text(
                 f"Use it: facespasm assess --video {video['source']} (with --answers FILE)",
                 style="dim",
             )
         )
-    else:
-        console.print("No spasm, flicker or forceful closure was seen in this clip.")
     console.print(Text(DISCLAIMER, style="bold"))
 
 

@@ -81,6 +81,32 @@ class VideoAnalysis:
             "warnings": list(self.warnings),
         }
 
+    @property
+    def shows_a_sign(self) -> bool:
+        """Whether the clip showed a sign: a twitch, spasm, closure, flicker or too many blinks.
+
+        Ordinary blinking alone (`increased_blinking: false`) is not one: a clip in which the
+        twitching did not happen says nothing about what causes it, so on its own it must not
+        rank causes, still less reassure.
+        """
+        return any(item.value not in (False, ()) for item in self.evidence.values())
+
+    def shows_nothing(self, instead: str) -> InputError:
+        """The refusal when this clip, showing no sign, is all there is to assess.
+
+        Args:
+            instead: what to give instead, in the caller's words ("add --answers or --text").
+        """
+        name = Path(str(self.video.get("source", "the video"))).name
+        if not self.evidence:
+            seen = "no spasm, closure or flicker, and too little face time for a blink rate"
+        else:
+            seen = "no spasm, closure or flicker, and ordinary blinking"
+        return InputError(
+            f"{name}: the video showed nothing to assess ({seen}), so it cannot tell what "
+            f"causes a twitch it did not catch; film it while it happens, or {instead}"
+        )
+
     def to_evidence(self) -> Evidence:
         """The findings as `Evidence` from the video, ready to merge with answers."""
         return Evidence(

@@ -18,6 +18,12 @@ from facespasm.video.analysis import VideoAnalysis
 
 SIDES = ("left", "right")
 
+# Said when the clip caught no sign (`VideoAnalysis.shows_a_sign`): the twitch did not happen.
+NOTHING_CAUGHT = (
+    "The video caught no twitch, spasm or closure, so on its own it cannot tell what causes "
+    "yours. Film again while it happens, or answer the questions."
+)
+
 
 @dataclass(frozen=True)
 class EvidenceLine:
@@ -66,8 +72,13 @@ def evidence_lines(
 
 
 def readable(analysis: VideoAnalysis, knowledge: KnowledgeBase | None = None) -> dict[str, Any]:
-    """Both, as JSON: `{"summary": [[what, how much], ...], "evidence": [{finding, text, ...}]}`."""
+    """All three, as JSON: the summary's pairs, the evidence's lines and a note.
+
+    `{"summary": [[what, how much], ...], "evidence": [{finding, text, ...}], "note"}`; the
+    note is a sentence when the clip caught no sign, else null.
+    """
     return {
+        "note": None if analysis.shows_a_sign else NOTHING_CAUGHT,
         "summary": [list(line) for line in summary_lines(analysis.summary.to_dict())],
         "evidence": [
             {"finding": e.finding, "text": e.text, "confidence": e.confidence, "why": e.why}

@@ -73,7 +73,8 @@
       video.fps ? Number(video.fps).toFixed(0) + " frames/s" : null,
       video.face_frames !== undefined ? "face found in " + video.face_frames + " frames" : null,
     ].filter(Boolean).join(" · ");
-    $("warnings").replaceChildren(...(data.warnings || []).map((w) => el("p", { class: "note" }, w)));
+    const notes = [...(data.warnings || []), ...(data.readable && data.readable.note ? [data.readable.note] : [])];
+    $("warnings").replaceChildren(...notes.map((w) => el("p", { class: "note" }, w)));
     drawTimeline(data.events || [], Number(video.duration_s) || 0);
     $("events-table").tBodies[0].replaceChildren(...(data.events || []).map((e) => el("tr", {},
       el("td", {}, Number(e.start_s).toFixed(2)), el("td", {}, Number(e.end_s).toFixed(2)),
