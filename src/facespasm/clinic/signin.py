@@ -4,9 +4,11 @@ Decisions:
 - `MAX_FAILURES` (5) wrong passwords in a row lock the account for `LOCK_MINUTES` (15), counted
   in the database so every worker process agrees (OWASP Authentication Cheat Sheet, "Account
   Lockout"); a right password resets the count. While locked, no password is checked at all.
-- Every failure looks the same -- an unknown email, a wrong password, a disabled account: "wrong
-  email or password" -- and costs the same one Argon2 verification, so neither the answer nor
-  its time says which emails have accounts (OWASP, "Authentication and Error Messages").
+- Every failure looks the same -- an unknown email, a wrong password, a disabled account, a
+  locked one: "wrong email or password" with the lock-out rule -- and costs the same one Argon2
+  verification, so neither the answer nor its time says which emails have accounts (OWASP,
+  "Authentication and Error Messages"). A lock-out said apart would tell: only an email with an
+  account can be locked. `LockedOut` says it to the program (and its tests), never to a caller.
 - A hash made with older Argon2 parameters is replaced by one with today's on a right password.
 """
 
@@ -28,7 +30,10 @@ if TYPE_CHECKING:
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
-WRONG = "wrong email or password"
+WRONG = (
+    f"wrong email or password ({MAX_FAILURES} wrong in a row lock an account for "
+    f"{LOCK_MINUTES} minutes)"
+)
 
 
 class SignInError(InputError):
@@ -36,12 +41,15 @@ class SignInError(InputError):
 
 
 class LockedOut(SignInError):
-    """Too many wrong passwords in a row: the account is locked until `until`."""
+    """Too many wrong passwords in a row: the account is locked until `until`.
+
+    Its message is `WRONG`'s, like every other failure's.
+    """
 
     def __init__(self, until: dt.datetime) -> None:
         """The lock-out, ending at `until` (UTC)."""
         self.until = until
-        super().__init__(f"too many attempts; try again after {until:%H:%M} UTC")
+        super().__init__(WRONG)
 
 
 def sign_in(
@@ -74,6 +82,7 @@ def sign_in(
         verify_nothing()
         raise SignInError(WRONG)
     if row.locked_until is not None and row.locked_until > moment:
+        verify_nothing()  # as long as an unknown email's answer
         raise LockedOut(row.locked_until)
     matches, new_hash = verify(password, row.password_hash)
     if not matches or row.disabled:

@@ -5,14 +5,14 @@ answers `{"access_token", "token_type": "bearer"}`; FastAPI's `OAuth2PasswordReq
 `OAuth2PasswordBearer` let /docs sign in with it. The token is a server-side session's
 (`facespasm.clinic.sessions`): `POST /auth/logout` revokes it, and it ends by itself after
 `session_idle_minutes` unused or `session_hours` in all. Wrong credentials are 401 whatever was
-wrong; too many in a row lock the account for 15 minutes (429, `Retry-After`). Only in clinic
+wrong, with one message; too many in a row lock the account for 15 minutes, and a locked
+account's answer is that same 401 (a 429 would say the email has an account). Only in clinic
 mode.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -22,7 +22,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from facespasm.clinic import Account, LockedOut, SignInError, end_session, sign_in, start_session
+from facespasm.clinic import Account, SignInError, end_session, sign_in, start_session
 from facespasm.web.auth import BEARER, AccountDep, caller_of, now
 from facespasm.web.deps import app_engine
 from facespasm.web.schemas import ErrorOut
@@ -30,7 +30,7 @@ from facespasm.web.schemas import ErrorOut
 router = APIRouter(prefix="/auth", tags=["accounts"])
 
 _ERROR = {"model": ErrorOut}
-SIGN_IN_ERRORS: dict[int | str, dict[str, Any]] = {401: _ERROR, 422: _ERROR, 429: _ERROR}
+SIGN_IN_ERRORS: dict[int | str, dict[str, Any]] = {401: _ERROR, 422: _ERROR}
 SIGNED_IN_ERRORS: dict[int | str, dict[str, Any]] = {401: _ERROR, 403: _ERROR}
 
 
@@ -53,7 +53,7 @@ async def open_session(request: Request, email: str, password: str) -> str:
     """Sign in and start a session; its token.
 
     Raises:
-        HTTPException: 401 wrong email or password, 429 locked out (with `Retry-After`).
+        HTTPException: 401 wrong email or password, or an account locked out (the same answer).
     """
     settings = request.app.state.settings
     engine = app_engine(request.app)
@@ -62,10 +62,7 @@ async def open_session(request: Request, email: str, password: str) -> str:
         account = await anyio.to_thread.run_sync(
             lambda: sign_in(engine, email, password, now=moment)
         )
-    except LockedOut as locked:
-        seconds = max(1, math.ceil((locked.until - moment).total_seconds()))
-        raise HTTPException(429, str(locked), headers={"Retry-After": str(seconds)}) from None
-    except SignInError as wrong:
+    except SignInError as wrong:  # LockedOut too: said apart, it would say the email exists
         raise HTTPException(401, str(wrong), headers=BEARER) from None
     lifetime = dt.timedelta(hours=settings.session_hours)
     return await anyio.to_thread.run_sync(
@@ -80,7 +77,7 @@ async def token(
     """A bearer token for this email (`username`) and password (OAuth2 password flow).
 
     Raises:
-        HTTPException: 401 wrong email or password, 429 too many attempts.
+        HTTPException: 401 wrong email or password, or too many attempts.
     """
     access = await open_session(request, form.username, form.password)
     return TokenOut(access_token=access, token_type="bearer")
