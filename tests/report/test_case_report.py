@@ -160,16 +160,22 @@ def test_a_diagnosis_a_doctor_made_is_carried_with_its_codes() -> None:
 def test_the_blink_rate_is_read_against_the_27_a_minute_line() -> None:
     fast = make_report(HEMIFACIAL, video=clip_analysis(seconds=60, blinks=35), now=NOW).video
     usual = make_report(HEMIFACIAL, video=clip_analysis(seconds=60, blinks=15), now=NOW).video
-    brief = make_report(HEMIFACIAL, video=clip_analysis(seconds=10, blinks=6), now=NOW).video
+    brief = make_report(HEMIFACIAL, video=clip_analysis(seconds=10, blinks=2), now=NOW).video
+    brief_fast = make_report(HEMIFACIAL, video=clip_analysis(seconds=10, blinks=6), now=NOW).video
+    briefer = make_report(HEMIFACIAL, video=clip_analysis(seconds=8, blinks=6), now=NOW).video
     assert fast is not None and usual is not None and brief is not None
+    assert brief_fast is not None and briefer is not None
     assert fast.blink.line_per_minute == 27
     assert fast.blink.above is True
     assert fast.blink.text.startswith("35 blinks a minute: above the 27-a-minute line")
     assert usual.blink.above is False
     assert usual.blink.text.startswith("15 blinks a minute: not above the 27-a-minute line")
-    # 10 s of face is too little to compare a rate with the line (under 15 s: video/pattern.py)
+    # As the evidence reads it (video/pattern.py): 10 s of face is too little to call a rate
+    # normal (under 15 s) but enough to call it high; under 10 s, too little for either.
     assert brief.blink.above is None
     assert "too little to compare" in brief.blink.text
+    assert brief_fast.blink.above is True
+    assert briefer.blink.above is None
 
 
 def test_the_video_part_counts_per_minute_of_face_by_side_and_region() -> None:

@@ -135,6 +135,27 @@ def test_blink_rate_above_27_a_minute_becomes_increased_blinking() -> None:
     assert evidence["increased_blinking"].value is True
 
 
+@pytest.mark.parametrize(
+    ("seconds", "per_minute", "increased"),
+    [
+        (12, 40, True),  # too many blinks can be said from 10 s of face ...
+        (12, 12, None),  # ... a normal rate only from 15 s: a short count may not reassure
+        (16, 12, False),
+        (8, 40, None),  # under 10 s, neither
+    ],
+)
+def test_a_short_clip_can_say_blinking_is_increased_but_not_that_it_is_normal(
+    seconds: float, per_minute: float, increased: bool | None
+) -> None:
+    left, right = trace(seconds=seconds)
+    for second in np.arange(0.5, seconds - 0.5, 60 / per_minute):
+        shut(left, second, second + 0.2)
+        shut(right, second, second + 0.2)
+    measures = Measures.from_apertures(FPS, left, right)
+    found = read_evidence(measures, find_events(measures)).get("increased_blinking")
+    assert (found.value if found else None) is increased
+
+
 def test_repeated_held_closures_of_both_eyes_are_evidence_without_a_squeeze() -> None:
     # Blepharospasm's closures, seconds long, with the brows not seen to move.
     left, right = trace(seconds=20)
@@ -199,7 +220,7 @@ def test_one_eye_narrowing_by_a_third_while_the_other_stays_is_a_spasm() -> None
 
 def test_a_partial_narrowing_settling_from_a_blink_or_of_both_eyes_is_not_a_spasm() -> None:
     # The lids settle after a blink, one sooner than the other; both eyes narrowing a third
-    # together is a half blink or a squint.
+    # together, briefly, is a half blink (see the next test).
     left, right = trace()
     shut(left, 5.0, 5.2)
     shut(right, 5.0, 5.2)
@@ -207,7 +228,39 @@ def test_a_partial_narrowing_settling_from_a_blink_or_of_both_eyes_is_not_a_spas
     shut(left, 9.0, 9.3, depth=0.35)
     shut(right, 9.0, 9.3, depth=0.35)
     events = find_events(Measures.from_apertures(FPS, left, right))
-    assert [(e.kind, e.side) for e in events] == [("blink", "both")]
+    assert [(e.kind, e.side, e.start_s) for e in events] == [
+        ("blink", "both", pytest.approx(5.0, abs=0.05)),
+        ("blink", "both", pytest.approx(9.0, abs=0.05)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("depth", "seconds", "blink"),
+    [
+        (0.3, 0.2, True),  # a small face's blink: the mesh takes the lids a third of the way
+        (0.45, 0.4, True),
+        (0.2, 0.2, False),  # a lid drop within what a face does between blinks
+        (0.35, 0.8, False),  # a squint: longer than any blink
+    ],
+)
+def test_both_eyes_dipping_together_briefly_and_clearly_is_a_blink(
+    depth: float, seconds: float, blink: bool
+) -> None:
+    left, right = trace()
+    for start in (3.0, 8.0, 13.0):
+        shut(left, start, start + seconds, depth=depth)
+        shut(right, start, start + seconds, depth=depth)
+    events = find_events(Measures.from_apertures(FPS, left, right))
+    expected = [("blink", "both")] * 3 if blink else []
+    assert [(e.kind, e.side) for e in events] == expected
+
+
+def test_one_eye_dipping_alone_is_no_blink_but_a_partial_narrowing() -> None:
+    left, right = trace()
+    for start in (3.0, 8.0, 13.0):
+        shut(left, start, start + 0.2, depth=0.3)
+    events = find_events(Measures.from_apertures(FPS, left, right))
+    assert [(e.kind, e.side) for e in events] == [("spasm", "left")] * 3
 
 
 @pytest.mark.parametrize(("narrowing_s", "found"), [(1.0, [("spasm", "right", True)]), (0.3, [])])

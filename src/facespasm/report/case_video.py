@@ -171,13 +171,15 @@ def _blink(
     rule = f"above {line:g} a minute at rest counts as increased; normal is about 17"
     if rate is None:
         return BlinkView(None, line, None, f"Blink rate not measured ({rule})", cites)
-    if 60 * minutes < limits.min_seconds_for_rate:
+    above = rate > line
+    seconds = 60 * minutes
+    # As the evidence reads it (video/pattern.py): "above" needs less face time than "not above".
+    if seconds < (limits.min_seconds_for_increase if above else limits.min_seconds_for_rate):
         text = (
-            f"{rate:.0f} blinks a minute, from only {60 * minutes:.0f} s of face: too little "
+            f"{rate:.0f} blinks a minute, from only {seconds:.0f} s of face: too little "
             f"to compare ({rule})"
         )
         return BlinkView(rate, line, None, text, cites)
-    above = rate > line
     where = "above" if above else "not above"
     text = f"{rate:.0f} blinks a minute: {where} the {line:g}-a-minute line ({rule})"
     return BlinkView(rate, line, above, text, cites)

@@ -204,7 +204,44 @@ def _eye_events(
             )
         )
     events += _smile_narrowing(measures, closure, closed)
+    events += _shallow_blinks(measures, closure, events)
     events += _partial_narrowings(measures, closure, regions, moved, events)
+    return events
+
+
+def _shallow_blinks(
+    measures: Measures, closure: dict[Side, NDArray[np.float64]], found: list[Event]
+) -> list[Event]:
+    """Blinks the face mesh follows only partway: both eyes dip together, briefly and clearly.
+
+    On a small face the mesh may take the lids only a quarter to half of the way down, so a
+    blink never reaches `closed`. Both eyes losing `shallow_blink` of their aperture together,
+    each far beyond its own noise (`narrowing_z`), for no longer than a blink -- the movement
+    counted from where both eyes leave their noise (`eye_noise_z`) to where either is back --
+    and clear of the events already found, is a blink.
+    """
+    limits = thresholds()
+    fps = measures.fps
+    narrowing = {
+        side: np.nan_to_num(-robust_z(measures.series("aperture", side), fps)) for side in SIDES
+    }
+    both = np.minimum(narrowing["left"], narrowing["right"])
+    deep = np.minimum(np.nan_to_num(closure["left"]), np.nan_to_num(closure["right"]))
+    taken = np.zeros(len(measures.time), dtype=bool)
+    clearance = limits.narrowing_clearance_s
+    for event in found:
+        taken |= (measures.time >= event.start_s - clearance) & (
+            measures.time <= event.end_s + clearance
+        )
+    dipped = (deep >= limits.shallow_blink) & (both >= limits.narrowing_z)
+    events = []
+    for first, last in segments(both >= limits.eye_noise_z):
+        if not dipped[first:last].any() or taken[first:last].any():
+            continue
+        start, end = span(measures, first, last)
+        if end - start <= limits.longest_blink_s:
+            peak = float(deep[first:last].max())
+            events.append(Event(start, end, "blink", "both", ("eyelid",), peak))
     return events
 
 

@@ -138,7 +138,9 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
             "corners rose",
         )
     minutes = _face_minutes(measures)
-    if minutes * 60 >= limits.min_seconds_for_rate:
+    # Too many blinks may be said from less face time than a normal rate: the error that
+    # shorter counts risk is then a referral, not a reassurance.
+    if minutes * 60 >= limits.min_seconds_for_increase:
         rate = sum(e.kind == "blink" for e in events) / minutes
         # Less than a minute of face: the rate is less certain (Bentivoglio counted minutes).
         scale = min(1.0, minutes)
@@ -149,7 +151,7 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
                 f"{rate:.0f} blinks a minute (above {limits.increased_blink_rate:.0f}, "
                 "Bentivoglio 2006)",
             )
-        elif rate <= limits.normal_blink_rate:
+        elif rate <= limits.normal_blink_rate and minutes * 60 >= limits.min_seconds_for_rate:
             found["increased_blinking"] = Finding(
                 False,
                 round(0.3 + 0.2 * scale, 2),

@@ -29,6 +29,7 @@ class Thresholds:
     still_closed: float
     bilateral_share: float
     longest_blink_s: float
+    shallow_blink: float
     merge_gap_s: float
     shortest_spasm_s: float
     region_active_z: float
@@ -61,6 +62,7 @@ class Thresholds:
     min_seconds_for_rate: float
     complete_closure: float
 
+    min_seconds_for_increase: float
 
 @functools.cache
 def thresholds(path: Path = THRESHOLDS_FILE) -> Thresholds:
