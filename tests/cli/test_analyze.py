@@ -11,6 +11,7 @@ import pytest
 
 from facespasm.video.synthetic import PlantedEvent, render
 
+from ..answers import SAFE
 from .conftest import ANSWERS, Run
 
 LEFT_SPASMS = (
@@ -148,15 +149,20 @@ def test_a_video_that_caught_no_twitch_is_no_assessment_on_its_own(
     assert not (tmp_path / "report.html").exists()
 
 
-def test_with_answers_a_video_of_ordinary_blinking_still_counts(
-    facespasm: Run, ordinary: Path
+def test_with_answers_a_video_of_ordinary_blinking_counts_and_stays_self_care(
+    facespasm: Run, ordinary: Path, tmp_path: Path
 ) -> None:
-    done = facespasm(
-        "assess", "--answers", str(ANSWERS / "exam_stress.json"), "--video", str(ordinary), "--json"
+    # A few days' flicker of one eyelid under stress, every red flag ruled out.
+    answers = tmp_path / "answers.json"
+    answers.write_text(
+        json.dumps({**json.loads((ANSWERS / "exam_stress.json").read_text()), **SAFE})
     )
+    done = facespasm("assess", "--answers", str(answers), "--video", str(ordinary), "--json")
     assert done.returncode == 0, done.stderr
-    blinking = json.loads(done.stdout)["evidence"]["increased_blinking"]
+    result = json.loads(done.stdout)
+    blinking = result["evidence"]["increased_blinking"]
     assert (blinking["value"], blinking["origin"]) == (False, "video")
+    assert result["triage"]["level"] == "self_care"
 
 
 def test_synth_writes_a_clip_and_its_ground_truth(facespasm: Run, tmp_path: Path) -> None:
