@@ -277,6 +277,28 @@ def test_a_partial_narrowing_in_a_smile_is_not_a_spasm_of_its_own(
     assert [(e.kind, e.side, e.with_smile) for e in events] == found
 
 
+@pytest.mark.parametrize(
+    ("mouth", "found"),
+    [
+        ({"left": -5.0, "right": -5.0}, [("spasm", "right", True)]),  # a pucker: both drawn in
+        ({"left": 0.0, "right": 0.0}, [("spasm", "right", False)]),  # no movement of the mouth
+        ({"left": 0.0, "right": -5.0}, [("spasm", "right", False)]),  # one corner: not a pucker
+    ],
+)
+def test_an_eye_narrowing_as_the_lips_pucker_is_synkinesis_sign(
+    mouth: dict[Side, float], found: list[tuple[str, str, bool]]
+) -> None:
+    # The eye narrows with a lip pucker in 82% of people with synkinesis (synkinesis patterns
+    # study): both mouth corners drawn in alike, as a smile raises both alike.
+    left, right = trace()
+    shut(right, 8.2, 9.2, depth=0.35)
+    measures = with_a_still_face(left, right)
+    for side, by in mouth.items():
+        lift(measures, "mouth_x", (side,), 8.1, 9.3, by=by)  # mouth_x is outward
+    events = find_events(measures)
+    assert [(e.kind, e.side, e.with_smile) for e in events] == found
+
+
 def rippling_left_lid(cheek_rise: float) -> Measures:
     """The flicker above, with the left cheek (measured, with its own noise) rising during it."""
     left, right = trace()

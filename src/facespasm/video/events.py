@@ -6,23 +6,25 @@ distance. Lower-face regions (brow, cheek, mouth corner) are judged in units of 
 (a robust standard deviation from the median absolute deviation).
 
 The kinds (DESIGN.md ⚑):
-- blink: both eyes close together for at most 0.5 s (normal blinks last 100-400 ms);
+- blink: both eyes close together for at most 0.5 s (normal blinks last 100-400 ms), or dip
+  together clearly but partway, as the face mesh follows a small face's blink;
 - closure: both eyes shut for 0.5 s or longer; `forceful` when the brows are pulled down at the
   same time, as in blepharospasm's squeeze (a gentle voluntary closure leaves the brows);
 - spasm: one side contracts while the other does not -- an eye shuts or narrows, a cheek rises
   or a mouth corner pulls -- with every region of that side that moved in the same moment; an
   eye that loses a third of its aperture, far beyond its own noise, while the other stays in
   its own, is a spasm too (the face mesh does not always follow a lid all the way down), unless
-  it settles from a blink or comes with a smile;
+  it settles from a blink or comes with a smile or a pucker;
 - flicker: a small, fast (3-8 Hz) ripple of one eye's aperture above the landmark noise floor,
   without closing it (myokymia's EMG bursts are 3-8 Hz; Medscape 1213160).
-A one-sided eye narrowing while both mouth corners lift (a smile) is marked `with_smile`: the
-eye closing when smiling is the mark of synkinesis (source article). The smile is judged over
-the whole narrowing (both corners' mean rise in their pooled noise, and the two rises within
+A one-sided eye narrowing while both mouth corners lift (a smile) or draw in (a pucker) is
+marked `with_smile`: the eye closing when smiling is the mark of synkinesis (source article),
+and the eye narrows with a lip pucker in 82% (synkinesis patterns study). The movement is judged
+over the whole narrowing (both corners' mean move in their pooled noise, and the two moves within
 `smile_symmetry` of each other), not frame by frame. A closure is `forceful` when the brows
 stay down through at least half of it on both sides (a glance down dips them for a moment).
-One-sidedness is what separates a spasm from an expression: a smile lifts both mouth corners
-and a wink aside, faces are symmetric when we move them on purpose.
+One-sidedness is what separates a spasm from an expression: a smile lifts both mouth corners, a
+pucker draws both in, and a wink aside, faces are symmetric when we move them on purpose.
 
 Every threshold is in `data/thresholds.yaml` with its source, and every one is relative to the
 person (issue 15: the evidence must transfer across faces): closures are shares of this eye's
@@ -34,9 +36,9 @@ closed one (a turned head shows the far eye's closure smaller). An event's regio
 moved one-sidedly and at least half as much as its strongest region, so that the face mesh's
 coupling of cheek to brow does not name the brow.
 
-Smiles are found in smiles.py, flickers in flickers.py, and the per-frame signal tools (runs of
-frames, robust z-scores) are in signals.py; this module finds the eye and lower-face events and
-puts every kind together.
+Smiles and puckers are found in smiles.py, flickers in flickers.py, and the per-frame signal
+tools (runs of frames, robust z-scores) are in signals.py; this module finds the eye and
+lower-face events and puts every kind together.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from scipy.ndimage import uniform_filter1d
 from facespasm.video.flickers import flickers
 from facespasm.video.measures import SIDES, Measures, Side
 from facespasm.video.signals import hysteresis, merged, robust_z, segments, span
-from facespasm.video.smiles import mouth_rise, smile_frames, smiled
+from facespasm.video.smiles import corner_shifts, expressed, smile_frames
 from facespasm.video.thresholds import thresholds
 
 Kind = Literal["blink", "closure", "spasm", "flicker"]
@@ -167,7 +169,7 @@ def _eye_events(
         for side in SIDES
     }
     moved = {side: _one_sided(regions, side) for side in SIDES}
-    rise, pooled = mouth_rise(measures)
+    shifts = corner_shifts(measures)
     gap = max(1, round(limits.merge_gap_s * measures.fps))
     events = []
     for first, last in merged(segments(closed["left"] | closed["right"]), gap):
@@ -200,7 +202,7 @@ def _eye_events(
                 with_smile="mouth" not in with_it
                 and peak[side] < limits.complete_closure
                 and end - start >= limits.shortest_smile_s
-                and smiled(rise, pooled, first, last, measures.fps),
+                and expressed(shifts, first, last, measures.fps),
             )
         )
     events += _smile_narrowing(measures, closure, closed)
@@ -309,16 +311,16 @@ def _smile_narrowing(
     closure: dict[Side, NDArray[np.float64]],
     closed: dict[Side, NDArray[np.bool_]],
 ) -> list[Event]:
-    """One eye narrowing (but not shutting) more than the other while the person smiles.
+    """One eye narrowing (but not shutting) more than the other while the person smiles or puckers.
 
     A smile narrows both eyes a little (the cheeks rise); the side is the eye that narrowed
     by a set share more than the other (the issue: a left synkinesis was found on the right).
-    The smile is judged over the whole narrowing, not frame by frame: both mouth corners rose
-    on average by a set number of their pooled noise units, within `smile_symmetry` of each
-    other (a one-sided pull of the mouth is a spasm, not a smile).
+    The movement is judged over the whole narrowing, not frame by frame: both mouth corners rose
+    (or drew in) on average by a set number of their pooled noise units, within
+    `smile_symmetry` of each other (a one-sided pull of the mouth is a spasm, not a smile).
     """
     limits = thresholds()
-    rise, pooled = mouth_rise(measures)
+    shifts = corner_shifts(measures)
     events = []
     gap = max(1, round(limits.merge_gap_s * measures.fps))
     for side in SIDES:
@@ -330,7 +332,7 @@ def _smile_narrowing(
             start, end = span(measures, first, last)
             if end - start < limits.shortest_smile_s:
                 continue
-            if smiled(rise, pooled, first, last, measures.fps):
+            if expressed(shifts, first, last, measures.fps):
                 peak = float(np.nanmax(closure[side][first:last]))
                 events.append(Event(start, end, "spasm", side, ("eyelid",), peak, with_smile=True))
     return events
@@ -367,16 +369,16 @@ def _lower_face_spasms(
     limits = thresholds()
     events = []
     gap = max(1, round(limits.merge_gap_s * measures.fps))
-    rise, pooled = mouth_rise(measures)
+    shifts = corner_shifts(measures)
     for side in SIDES:
         other: Side = "left" if side == "right" else "right"
         moved = _one_sided(regions, side)
         lower = (moved["cheek"] | moved["mouth"]) & ~busy
         for first, last in merged(segments(lower), gap):
             start, end = span(measures, first, last)
-            if end - start < limits.shortest_spasm_s or smiled(
-                rise, pooled, first, last, measures.fps
-            ):  # a smile raises both corners: an expression, not a spasm
+            if end - start < limits.shortest_spasm_s or expressed(
+                shifts, first, last, measures.fps
+            ):  # a smile or a pucker moves both corners alike: an expression, not a spasm
                 continue
             where = _attributed(regions[side], moved, first, last)
             strength = max(float(regions[side][r][first:last].max()) for r in where)
