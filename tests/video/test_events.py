@@ -228,10 +228,8 @@ def test_a_partial_narrowing_settling_from_a_blink_or_of_both_eyes_is_not_a_spas
     shut(left, 9.0, 9.3, depth=0.35)
     shut(right, 9.0, 9.3, depth=0.35)
     events = find_events(Measures.from_apertures(FPS, left, right))
-    assert [(e.kind, e.side, e.start_s) for e in events] == [
-        ("blink", "both", pytest.approx(5.0, abs=0.05)),
-        ("blink", "both", pytest.approx(9.0, abs=0.05)),
-    ]
+    assert [(e.kind, e.side) for e in events] == [("blink", "both")] * 2
+    assert [e.start_s for e in events] == pytest.approx([5.0, 9.0], abs=0.05)
 
 
 @pytest.mark.parametrize(
