@@ -18,7 +18,10 @@ on"); thresholds are tuned on TUNE only, and a HELD_OUT figure is never a reason
 
 Landmarks are cached per clip under `--cache`, so that scoring after
 a change to events.py or pattern.py does not run the face mesh again; delete the folder after
-changing the renderer.
+changing the renderer. The lids' pixel measures (lid_motion.py) need the frames: they are cached
+beside the landmarks (`*-lid.npz`), made by rendering the clip again (the renderer is
+deterministic) and measuring its frames with the cached landmarks, restarting at each segment's
+seam as `analyze_video` does; delete those files after changing lid_motion.py.
 """
 
 from __future__ import annotations
@@ -45,10 +48,12 @@ from facespasm.video.events import find_events
 from facespasm.video.face_warp import Conditions
 from facespasm.video.faces import ASTRONAUT, FaceImage
 from facespasm.video.frames import read_frames
-from facespasm.video.measures import Measures, MeasureSeries
+from facespasm.video.lid_motion import BANDS, LidMotion
+from facespasm.video.measures import SIDES, Measures, MeasureSeries, column
 from facespasm.video.pattern import read_evidence
 from facespasm.video.pipeline import landmark_stream
 from facespasm.video.planted import PlantedEvent
+from facespasm.video.segments import SEGMENT_S
 from facespasm.video.synthetic import render
 
 MEDIA = Path(os.environ.get("FACESPASM_SHARED", Path(__file__).parents[2] / "shared")) / "media"
@@ -93,10 +98,10 @@ def measured(
 ) -> tuple[tuple[PlantedEvent, ...], Measures]:
     """The planted events and the measures of one clip (rendered and analysed once, cached)."""
     key = f"{face.name}-{disorder}-{seed}-{duration_s:g}s-{size}px"
-    file = cache / f"{key}.npz"
+    file, lid_file = cache / f"{key}.npz", cache / f"{key}-lid.npz"
     side = clip_side(face, disorder, seed)
     planted = disorder_script(disorder, duration_s, seed=seed, side=side)  # type: ignore[arg-type]
-    if not file.exists():
+    if not file.exists() or not lid_file.exists():
         with tempfile.TemporaryDirectory() as folder:
             video = render(
                 Path(folder) / "clip.mp4",
@@ -107,13 +112,35 @@ def measured(
                 face=face,
                 conditions=conditions(seed),
             )
-            times, points = _landmarks(video.path)
-        np.savez_compressed(file, fps=video.fps, time=times, points=points)
+            if not file.exists():
+                times, points = _landmarks(video.path)
+                np.savez_compressed(file, fps=video.fps, time=times, points=points)
+            np.savez_compressed(lid_file, lids=_lid_motion(video.path, np.load(file)["points"]))
     stored = np.load(file)
     series = MeasureSeries(float(stored["fps"]))
     for time_s, face_points in zip(stored["time"], stored["points"], strict=True):
         series.add(float(time_s), None if np.isnan(face_points[0, 0]) else face_points)
-    return planted, series.finish()
+    measures = series.finish()
+    lids = np.load(lid_file)["lids"]
+    for index, (side, band) in enumerate(_LID_COLUMNS):
+        measures.data[:, column(f"lid_{band}", side)] = lids[:, index]
+    return planted, measures
+
+
+_LID_COLUMNS = [(side, band) for side in SIDES for band in BANDS]
+
+
+def _lid_motion(path: Path, points: np.ndarray) -> np.ndarray:
+    """Each frame's lid-skin velocities (`_LID_COLUMNS`), restarting at every segment's seam."""
+    motion, rows, segment = LidMotion(), [], 0
+    for frame, face_points in zip(read_frames(path), points, strict=True):
+        if int(frame.time_s // SEGMENT_S) != segment:
+            segment = int(frame.time_s // SEGMENT_S)
+            motion.reset()
+        found = None if np.isnan(face_points[0, 0]) else face_points
+        values = motion.measure(frame.image, found)
+        rows.append([values[key] for key in _LID_COLUMNS])
+    return np.asarray(rows, dtype=np.float64)
 
 
 def _landmarks(path: Path) -> tuple[np.ndarray, np.ndarray]:

@@ -20,6 +20,7 @@ from facespasm.video import segments as segments_module
 from facespasm.video.analysis import analyze_video
 from facespasm.video.frames import Frame, FrameStream, VideoInfo, probe_video, read_frames
 from facespasm.video.landmarks import FaceLandmarks, FaceMesh
+from facespasm.video.measures import column
 from facespasm.video.pipeline import landmark_stream
 from facespasm.video.segments import (
     SEGMENT_S,
@@ -343,3 +344,31 @@ def test_a_file_that_breaks_off_is_reported_by_its_segment(truncated_clip: Path)
     assert np.concatenate([p.times for p in parts]).tolist() == times
     assert next(p.problem for p in parts if p.problem) == whole.problem
     assert whole.problem is not None and "breaks off" in whole.problem
+
+
+class StillFace(CountingModel):
+    """A landmark model that finds the same face in every frame: eye corners on a line."""
+
+    def find(self, frame: Frame) -> FaceLandmarks | None:
+        points = np.zeros((478, 3), dtype=np.float32)
+        points[:, :2] = (80.0, 60.0)
+        for index, x in ((33, 40.0), (133, 70.0), (362, 90.0), (263, 120.0)):
+            points[index, :2] = (x, 60.0)
+        return FaceLandmarks(points, 1)
+
+
+def test_the_lids_pixel_motion_restarts_at_each_segment(gradient_clip: Path) -> None:
+    # Motion compares a frame with the one before it: never across a seam, so a segment is
+    # measured alike by whichever worker takes it, from the start or after a seek.
+    segments = plan_segments(probe_video(gradient_clip), segment_s=0.5)
+    parts = measure_segments(
+        gradient_clip, segments, max_side=1280, mesh_factory=StillFace, workers=1
+    )
+    lids = [
+        column(f"lid_{band}", side) for band in ("lower", "upper") for side in ("left", "right")
+    ]
+
+    assert len(parts) == 4
+    for part in parts:
+        assert np.isnan(part.data[0, lids]).all()
+        assert np.isfinite(part.data[1:, lids]).all()

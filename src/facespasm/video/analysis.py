@@ -1,6 +1,6 @@
 """`analyze_video()`: a face video in, events, a summary and evidence out.
 
-Frames stream through the landmark model and are reduced at once to a dozen numbers each, so
+Frames stream through the landmark model and are reduced at once to sixteen numbers each, so
 memory does not grow with the length of the video. A file is measured in fixed time segments,
 on as many cores as `workers` allows (segments.py), and its rows are stitched in order before
 events are found over the whole clip. A face that is lost for part of the clip leaves gaps,
@@ -274,7 +274,7 @@ def analyze_frames(
     for frame, landmarks in _counted(stream, progress, expected):
         count += 1
         last_time = frame.time_s
-        series.add(frame.time_s, None if landmarks is None else landmarks.points)
+        series.add(frame.time_s, None if landmarks is None else landmarks.points, frame.image)
         if landmarks is not None:
             faces += 1
             crowded += landmarks.faces_seen > 1

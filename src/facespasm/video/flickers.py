@@ -2,7 +2,10 @@
 
 Myokymia's EMG bursts are 3-8 Hz (Medscape 1213160) and it is confined to the eyelid; a flicker
 is measured against this eye's own noise floor in each frequency bin, away from other events,
-gaps without a face and smiles. Thresholds in data/thresholds.yaml.
+gaps without a face and smiles. The ripple is looked for in the lids' skin velocity measured from
+the pixels (lid_motion.py: the bands below the lower lid and above the upper lid), which follows a
+ripple the face mesh's landmarks barely show; where there are no pixel measures (a recorded
+aperture trace), in the landmarks' eye aperture. Thresholds in data/thresholds.yaml.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import uniform_filter1d
 
+from facespasm.video.lid_motion import BANDS
 from facespasm.video.measures import SIDES, Measures, Side
 from facespasm.video.signals import merged, segments, span
 from facespasm.video.smiles import smile_frames
@@ -36,7 +40,10 @@ def flickers(
     corner of that side stay still (`flicker_face_still_z`): a lid rippling while the cheek rises
     or the mouth pulls is the co-contraction of hemifacial spasm or synkinesis (or a smile), not
     myokymia, which is confined to the eyelid. Smiles are kept clear of like events: the cheeks
-    push the lids as a smile starts and ends, a step that ripples the window around it.
+    push the lids as a smile starts and ends, a step that ripples the window around it. Where
+    the lids' skin was measured from the pixels, the ripple is one lid's (`pixel_one_lid_ratio`):
+    both lids of an eye rippling together is taken for the whole orbicularis twitching, as in a
+    clonic burst of hemifacial spasm, not myokymia's flicker of a lid (an in-house rule).
     """
     limits = thresholds()
     fps = measures.fps
@@ -50,17 +57,11 @@ def flickers(
     quiet = ~(uniform_filter1d(held.astype(float), size=2 * clearance + 1) > 0)
     if not quiet.any():
         return []
-    ripple = {side: _ripple(closure[side], fps, quiet) for side in SIDES}
+    rippling, ripple = _rippling(measures, closure, quiet)
     events: list[Flicker] = []
     gap = max(1, round(limits.merge_gap_s * fps))
     for side in SIDES:
-        other: Side = "left" if side == "right" else "right"
-        rippling = (
-            (ripple[side] >= limits.flicker_floor_ratio)
-            & (ripple[side] >= limits.flicker_other_ratio * ripple[other])
-            & quiet
-        )
-        for first, last in merged(segments(rippling), gap):
+        for first, last in merged(segments(rippling[side]), gap):
             start, end = span(measures, first, last)
             peak = float(np.nanmax(closure[side][first:last]))
             face_moved = max(
@@ -71,9 +72,58 @@ def flickers(
                 end - start >= limits.shortest_flicker_s
                 and peak < limits.still_closed
                 and face_moved < limits.flicker_face_still_z
+                and _one_lid(ripple, side, first, last)
             ):
                 events.append((start, end, side, peak))
     return events
+
+
+def _one_lid(
+    ripple: dict[tuple[Side, str], NDArray[np.float64]], side: Side, first: int, last: int
+) -> bool:
+    """Whether one lid's band rippled over frames first..last-1 and the eye's other did not.
+
+    Each band's median ripple over the run; the stronger at least `pixel_one_lid_ratio` times
+    the weaker. True when the lids' pixels were not measured (one signal: the aperture).
+    """
+    levels = sorted(
+        float(np.median(power[first:last])) for (of, _), power in ripple.items() if of == side
+    )
+    if len(levels) < 2:
+        return True
+    return levels[-1] >= thresholds().pixel_one_lid_ratio * max(levels[0], 1e-12)
+
+
+def _rippling(
+    measures: Measures, closure: dict[Side, NDArray[np.float64]], quiet: NDArray[np.bool_]
+) -> tuple[dict[Side, NDArray[np.bool_]], dict[tuple[Side, str], NDArray[np.float64]]]:
+    """Per eye, the quiet frames whose one-second window ripples well above floor and other eye.
+
+    The ripple is looked for in each band of the lids' skin (pixels) when they were measured,
+    else in the landmarks' aperture; each band is compared with the other eye's same band.
+    Also returns each signal's ripple over its floor, per (side, band).
+    """
+    limits = thresholds()
+    fps = measures.fps
+    pixel = {(side, band): measures.series(f"lid_{band}", side) for side in SIDES for band in BANDS}
+    if all(np.isnan(values).all() for values in pixel.values()):
+        signals: dict[tuple[Side, str], NDArray[np.float64]] = {
+            (side, "aperture"): closure[side] for side in SIDES
+        }
+        floor_ratio, other_ratio = limits.flicker_floor_ratio, limits.flicker_other_ratio
+    else:
+        signals = pixel
+        floor_ratio, other_ratio = limits.pixel_floor_ratio, limits.pixel_other_ratio
+    ripple = {key: _ripple(values, fps, quiet) for key, values in signals.items()}
+    out: dict[Side, NDArray[np.bool_]] = {}
+    for side in SIDES:
+        other: Side = "left" if side == "right" else "right"
+        out[side] = np.zeros(len(quiet), dtype=bool)
+        for (of, band), power in ripple.items():
+            if of == side:
+                out[side] |= (power >= floor_ratio) & (power >= other_ratio * ripple[other, band])
+        out[side] &= quiet
+    return out, ripple
 
 
 def _ripple(

@@ -23,6 +23,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from facespasm.video.lid_motion import LidMotion
+
 Side = Literal["left", "right"]
 SIDES: tuple[Side, Side] = ("left", "right")
 IRIS_DIAMETER_MM = 11.7
@@ -40,8 +42,12 @@ CHEEK = {"right": (205, 50), "left": (425, 280)}
 MOUTH_CORNER = {"right": 61, "left": 291}
 INNER_CANTHUS = {"right": 133, "left": 362}
 
-# The columns of a frame's measure vector, per side.
-MEASURES = ("aperture", "aperture_mm", "brow", "cheek", "mouth_x", "mouth_y")
+# The columns of a frame's measure vector, per side: first what its landmarks say
+# (`measure_frame`), then the lids' skin velocity from its pixels (lid_motion.py; eye widths per
+# frame, down positive, NaN without the frame or the previous one).
+LANDMARK_MEASURES = ("aperture", "aperture_mm", "brow", "cheek", "mouth_x", "mouth_y")
+PIXEL_MEASURES = ("lid_lower", "lid_upper")
+MEASURES = LANDMARK_MEASURES + PIXEL_MEASURES
 
 
 def column(measure: str, side: Side) -> int:
@@ -50,7 +56,7 @@ def column(measure: str, side: Side) -> int:
 
 
 def measure_frame(points: NDArray[np.floating]) -> NDArray[np.float64]:
-    """The measures of one face: a vector of len(MEASURES) × 2 (left, right per measure).
+    """The landmark measures of one face: len(LANDMARK_MEASURES) × 2 (left, right per measure).
 
     Args:
         points: (478, ≥2) landmark coordinates in pixels (x right, y down).
@@ -65,12 +71,12 @@ def measure_frame(points: NDArray[np.floating]) -> NDArray[np.float64]:
     axis = xy[INNER_CANTHUS["left"]] - xy[INNER_CANTHUS["right"]]
     unit = float(np.hypot(*axis))
     if unit <= 0:
-        return np.full(len(MEASURES) * 2, np.nan)
+        return np.full(len(LANDMARK_MEASURES) * 2, np.nan)
     cos, sin = axis / unit
     # Face frame: x towards the person's left, y up the face, one unit = inner-canthal distance.
     rotation = np.array([[cos, sin], [sin, -cos]])
     face = (xy - origin) @ rotation.T / unit
-    out = np.empty(len(MEASURES) * 2)
+    out = np.empty(len(LANDMARK_MEASURES) * 2)
     for side in SIDES:
         p1, p2, p3, p4, p5, p6 = (xy[i] for i in EYE[side])
         width = np.hypot(*(p1 - p4))
@@ -118,18 +124,38 @@ class Measures:
 
 @dataclass
 class MeasureSeries:
-    """Collects measures frame by frame: a dozen numbers per frame, so long videos stay small."""
+    """Collects measures frame by frame: 16 numbers per frame, so long videos stay small.
+
+    The lids' skin velocity compares each frame with the previous one (`lid_motion`), so a series
+    holds the previous frame's few small patches and nothing more; a fresh series starts afresh
+    (each segment of a clip gets one: segments.py).
+    """
 
     fps: float
     times: list[float] = field(default_factory=list)
     rows: list[NDArray[np.float64]] = field(default_factory=list)
+    lid_motion: LidMotion = field(default_factory=LidMotion, repr=False)
 
-    def add(self, time_s: float, points: NDArray[np.floating] | None) -> None:
-        """Record one frame; `None` when no face was found (kept as a gap, not dropped)."""
+    def add(
+        self,
+        time_s: float,
+        points: NDArray[np.floating] | None,
+        image: NDArray[np.uint8] | None = None,
+    ) -> None:
+        """Record one frame; `None` when no face was found (kept as a gap, not dropped).
+
+        Args:
+            time_s: the frame's time.
+            points: its landmarks in pixels, or None.
+            image: the frame itself (HxWx3 RGB), for the pixel measures; without it they are NaN.
+        """
         self.times.append(time_s)
-        self.rows.append(
-            np.full(len(MEASURES) * 2, np.nan) if points is None else measure_frame(points)
-        )
+        row = np.full(len(MEASURES) * 2, np.nan)
+        if points is not None:
+            row[: len(LANDMARK_MEASURES) * 2] = measure_frame(points)
+        for (side, band), velocity in self.lid_motion.measure(image, points).items():
+            row[column(f"lid_{band}", side)] = velocity
+        self.rows.append(row)
 
     def finish(self) -> Measures:
         """The collected measures as arrays."""

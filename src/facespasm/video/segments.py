@@ -74,7 +74,8 @@ class SegmentRows:
     Attributes:
         segment: which segment.
         times: (n,) presentation times in seconds.
-        data: (n, 12) `measure_frame` rows; NaN where no face was found.
+        data: (n, 16) `MeasureSeries` rows (12 from the landmarks, 4 from the lids' pixels); NaN
+            where no face was found.
         faces_seen: (n,) faces found in each frame (0: none).
         problem: why the file broke off in this segment, if it did.
     """
@@ -187,7 +188,7 @@ class SegmentReader:
             if segment.end_s is not None and frame.time_s >= segment.end_s:
                 self._held = item
                 break
-            series.add(frame.time_s, None if landmarks is None else landmarks.points)
+            series.add(frame.time_s, None if landmarks is None else landmarks.points, frame.image)
             faces.append(0 if landmarks is None else landmarks.faces_seen)
             if on_frame is not None:
                 on_frame()

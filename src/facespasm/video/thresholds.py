@@ -53,6 +53,9 @@ class Thresholds:
     flicker_high_hz: float
     flicker_floor_ratio: float
     flicker_other_ratio: float
+    pixel_floor_ratio: float
+    pixel_other_ratio: float
+    pixel_one_lid_ratio: float
     shortest_flicker_s: float
     flicker_clearance_s: float
     flicker_face_still_z: float
@@ -60,9 +63,9 @@ class Thresholds:
     increased_blink_rate: float
     normal_blink_rate: float
     min_seconds_for_rate: float
+    min_seconds_for_increase: float
     complete_closure: float
 
-    min_seconds_for_increase: float
 
 @functools.cache
 def thresholds(path: Path = THRESHOLDS_FILE) -> Thresholds:

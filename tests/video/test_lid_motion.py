@@ -1,0 +1,163 @@
+"""The lids' skin velocity from the pixels: a ripple of one lid shows on that eye alone, while
+light, a moving head and a fresh start (a segment's seam) do not make motion; and the flicker
+detector's use of it: one lid rippling is a flicker, both lids of an eye together are not."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+import pytest
+
+from facespasm.video.events import find_events
+from facespasm.video.lid_motion import LidMotion
+from facespasm.video.measures import SIDES, Measures, MeasureSeries, Side, column
+
+FPS = 30.0
+HEIGHT, WIDTH = 240, 320
+# The eye corners of a face whose eyes are 50 px wide, on the line y = 100 (person's right eye
+# on the image's left).
+CORNERS = {33: (80.0, 100.0), 133: (130.0, 100.0), 362: (190.0, 100.0), 263: (240.0, 100.0)}
+
+
+@pytest.fixture(scope="module")
+def skin() -> np.ndarray:
+    """A textured grey picture: blurred noise, as skin is at a few pixels' scale."""
+    rng = np.random.default_rng(7)
+    noise = rng.uniform(0, 255, (HEIGHT + 40, WIDTH + 40)).astype(np.float32)
+    return cv2.GaussianBlur(noise, (0, 0), 2.0)[20:-20, 20:-20] * 0.6 + 50
+
+
+def landmarks(dx: float = 0.0, dy: float = 0.0) -> np.ndarray:
+    points = np.zeros((478, 3), dtype=np.float32)
+    points[:, :2] = (WIDTH / 2, HEIGHT / 2)
+    for index, (x, y) in CORNERS.items():
+        points[index, :2] = (x + dx, y + dy)
+    return points
+
+
+def shifted(picture: np.ndarray, dx: float, dy: float) -> np.ndarray:
+    matrix = np.array([[1, 0, dx], [0, 1, dy]], dtype=np.float32)
+    return cv2.warpAffine(picture, matrix, (WIDTH, HEIGHT), borderMode=cv2.BORDER_REFLECT)
+
+
+def rgb(picture: np.ndarray) -> np.ndarray:
+    grey = np.clip(np.rint(picture), 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(np.repeat(grey[:, :, None], 3, axis=2))
+
+
+def lid_series(frames: Sequence[tuple[np.ndarray, np.ndarray | None]]) -> dict[str, np.ndarray]:
+    series = MeasureSeries(fps=FPS)
+    for index, (image, points) in enumerate(frames):
+        series.add(index / FPS, points, image)
+    measures = series.finish()
+    return {side: measures.data[:, column("lid_lower", side)] for side in SIDES}
+
+
+def test_a_ripple_below_one_lower_lid_moves_that_eye_alone(skin: np.ndarray) -> None:
+    # The skin under the right eye's lower lid ripples up and down by a pixel at 5 Hz.
+    frames = []
+    for index in range(60):
+        ripple = math.sin(2 * math.pi * 5.0 * index / FPS)
+        picture = skin.copy()
+        moved = shifted(skin, 0.0, ripple)
+        picture[100:150, 60:150] = moved[100:150, 60:150]
+        frames.append((rgb(picture), landmarks()))
+
+    velocity = lid_series(frames)
+
+    assert np.isnan(velocity["right"][0]) and np.isnan(velocity["left"][0])  # nothing before
+    rippling, still = np.std(velocity["right"][1:]), np.std(velocity["left"][1:])
+    # About a pixel's swing a frame (2 pi 5 / 30) over a 50 px eye: 0.02 eye widths a frame.
+    assert 0.008 < rippling < 0.04
+    assert rippling > 20 * still
+    # A 5 Hz ripple: the velocity changes sign about 10 times a second.
+    signs = np.sign(velocity["right"][1:])
+    signs = signs[signs != 0]  # still for a frame where the ripple turns
+    assert 15 <= np.count_nonzero(np.diff(signs)) <= 25
+
+
+def test_light_that_changes_all_over_is_not_motion(skin: np.ndarray) -> None:
+    frames = []
+    for index in range(30):
+        gain, offset = 0.7 + 0.02 * index, 10 * math.sin(index)
+        frames.append((rgb(skin * gain + offset), landmarks()))
+
+    velocity = lid_series(frames)
+
+    for side in SIDES:
+        assert np.nanmax(np.abs(velocity[side])) < 0.002  # a tenth of the ripple above
+
+
+def test_a_head_that_moves_carries_the_patches_with_it(skin: np.ndarray) -> None:
+    # The head drifts a few pixels a frame (and its landmarks with it): the skin did not move
+    # on the face, so there is no lid motion.
+    rng = np.random.default_rng(3)
+    frames, at = [], np.zeros(2)
+    for _ in range(30):
+        at += rng.uniform(-2.0, 2.0, 2)
+        frames.append((rgb(shifted(skin, *at)), landmarks(*at)))
+
+    velocity = lid_series(frames)
+
+    for side in SIDES:
+        assert np.nanmax(np.abs(velocity[side])) < 0.004
+
+
+def test_motion_restarts_without_a_face_or_a_frame_and_in_a_fresh_series(
+    skin: np.ndarray,
+) -> None:
+    picture = rgb(skin)
+    frames: list[tuple[np.ndarray, np.ndarray | None]] = [
+        (picture, landmarks()),
+        (picture, landmarks()),
+        (picture, None),  # no face: no motion, and none measured across the gap
+        (picture, landmarks()),
+        (picture, landmarks()),
+    ]
+    velocity = lid_series(frames)
+    assert np.isnan(velocity["right"][[0, 2, 3]]).all()
+    assert velocity["right"][[1, 4]].tolist() == [0.0, 0.0]
+
+    motion = LidMotion()
+    motion.measure(picture, landmarks())
+    assert not np.isnan(list(motion.measure(picture, landmarks()).values())).any()
+    motion.reset()
+    assert np.isnan(list(motion.measure(picture, landmarks()).values())).all()
+    assert np.isnan(list(motion.measure(None, landmarks()).values())).all()  # no frame
+
+
+def lid_measures(bands: tuple[str, ...], side: Side = "left") -> Measures:
+    """20 s of open eyes and a still face whose lids' skin velocities are noise, but for a
+    6 Hz ripple of `bands` of `side`'s eye from 8 to 10 s."""
+    rng = np.random.default_rng(5)
+    frames = int(20 * FPS)
+    measures = Measures.from_apertures(
+        FPS, 0.30 + rng.normal(0, 0.005, frames), 0.30 + rng.normal(0, 0.005, frames)
+    )
+    for eye in SIDES:
+        for name in ("cheek", "mouth_x", "mouth_y", "lid_lower", "lid_upper"):
+            measures.data[:, column(name, eye)] = rng.normal(0.0, 1.0, frames)
+    t = np.arange(int(2 * FPS)) / FPS
+    for band in bands:
+        measures.data[int(8 * FPS) : int(10 * FPS), column(band, side)] += 4 * np.sin(
+            2 * np.pi * 6 * t
+        )
+    return measures
+
+
+@pytest.mark.parametrize("band", ["lid_lower", "lid_upper"])
+def test_one_lids_skin_rippling_is_a_flicker_of_that_eye(band: str) -> None:
+    flickers = [e for e in find_events(lid_measures((band,))) if e.kind == "flicker"]
+
+    assert [e.side for e in flickers] == ["left"]
+    assert flickers[0].start_s >= 7.5 and flickers[0].end_s <= 10.5
+
+
+def test_both_lids_of_an_eye_rippling_together_is_not_a_flicker() -> None:
+    # The whole orbicularis twitching (a clonic burst of hemifacial spasm), not myokymia.
+    measures = lid_measures(("lid_lower", "lid_upper"))
+
+    assert [e for e in find_events(measures) if e.kind == "flicker"] == []
