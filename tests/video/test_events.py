@@ -188,6 +188,67 @@ def test_closures_that_do_not_count_as_held(closures: list[tuple[float, float]],
     assert "side" not in evidence, why
 
 
+@pytest.mark.parametrize(
+    ("seconds", "depth", "smile", "narrowed"),
+    [
+        (1.0, 0.4, False, True),  # a tonic spasm: a third of the opening lost, held a second
+        (0.2, 0.95, False, False),  # a clonic twitch: shut, but not held
+        (1.0, 0.4, True, False),  # with a smile: synkinesis's sign (eye_narrows_with_smile)
+    ],
+)
+def test_one_eye_narrowed_and_held_is_the_measured_sign_of_a_tonic_spasm(
+    seconds: float, depth: float, smile: bool, narrowed: bool
+) -> None:
+    left, right = trace(seconds=20)
+    for start in (4.0, 12.0):
+        shut(right, start, start + seconds, depth=depth)
+    measures = with_a_still_face(left, right)
+    if smile:
+        for start in (4.0, 12.0):
+            lift(measures, "mouth_y", ("left", "right"), start - 0.1, start + seconds + 0.1, by=5.0)
+    evidence = read_evidence(measures, find_events(measures))
+    assert ("eye_narrows_in_spasm" in evidence) is narrowed
+    assert ("eye_narrows_with_smile" in evidence) is smile
+    assert evidence["side"].value == "one"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "spasm"),
+    [
+        (1.2, True),  # a tonic spasm the face mesh follows only a fifth of the way: held
+        (0.3, False),  # as small and brief: a twitch of the lid, not a tonic spasm
+    ],
+)
+def test_a_small_narrowing_of_one_eye_held_is_a_spasm(seconds: float, spasm: bool) -> None:
+    left, right = trace()
+    for start in (5.0, 12.0):
+        shut(left, start, start + seconds, depth=0.2)
+    events = find_events(Measures.from_apertures(FPS, left, right))
+    spasms = [(e.kind, e.side) for e in events if e.kind == "spasm"]
+    assert spasms == ([("spasm", "left")] * 2 if spasm else [])
+
+
+def test_a_flicker_of_an_eye_that_narrows_in_held_spasms_is_its_clonic_twitching() -> None:
+    # Early hemifacial spasm: the same eye ripples and, twice, narrows and stays narrowed.
+    left, right = trace(seconds=20)
+    ripple(right, 2.0, 1.5)
+    for start in (8.0, 14.0):
+        shut(right, start, start + 1.0, depth=0.4)
+    measures = with_a_still_face(left, right)
+    events = find_events(measures)
+    assert {e.kind for e in events} == {"flicker", "spasm"}
+    evidence = read_evidence(measures, events)
+    assert "eye_narrows_in_spasm" in evidence
+    assert "small_flicker" not in evidence
+    # The other eye's ripple is a flicker of its own.
+    left, right = trace(seconds=20)
+    ripple(left, 2.0, 1.5)
+    for start in (8.0, 14.0):
+        shut(right, start, start + 1.0, depth=0.4)
+    measures = with_a_still_face(left, right)
+    assert "small_flicker" in read_evidence(measures, find_events(measures))
+
+
 def test_one_sided_spasms_become_side_and_region_evidence() -> None:
     left, right = trace(seconds=40)
     for start in (5, 12, 20):

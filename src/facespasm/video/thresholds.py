@@ -32,6 +32,8 @@ class Thresholds:
     shallow_blink: float
     merge_gap_s: float
     shortest_spasm_s: float
+    held_spasm_s: float
+    held_narrowing: float
     region_active_z: float
     asymmetry: float
     region_share: float
