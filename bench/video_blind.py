@@ -10,6 +10,10 @@ development half or a **locked** half: tune on `dev` only, if ever; `locked` is 
     .venv/bin/python bench/blind_video/make_clips.py --out /tmp/blind-video
     .venv/bin/python -m bench.video_blind --clips /tmp/blind-video [--split dev] [--detail]
 
+A second writer, briefed alike but told to build a third of the clips on real moving footage
+and never shown the first set, wrote `bench/blind_video2/make_clips.py` (48 clips; its truth
+also gives `image_side`); it is scored the same way.
+
 Each clip goes through what `facespasm assess --video CLIP --json` runs: `analyze_video` on the
 file (default options), then `assess_case` on the video's evidence alone. Scored per class of the
 writer's truth:
