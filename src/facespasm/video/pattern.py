@@ -122,11 +122,12 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
         )
     if narrowed:
         # The measured sign (knowledge: a finding only a video gives, never asked).
+        deepest = max(e.peak for e in narrowed)
         found["eye_narrows_in_spasm"] = Finding(
             True,
             _by_count(len(narrowed)),
-            f"{len(narrowed)} time(s) one eye narrowed by a third or more and stayed so "
-            f"{limits.held_spasm_s:g} s or longer while the other eye did not",
+            f"{len(narrowed)} time(s) one eye narrowed and stayed so {limits.held_spasm_s:g} s "
+            f"or longer (at most by {deepest:.0%} of its opening) while the other eye did not",
         )
     shut = [e for e in spasms if "eyelid" in e.regions and e.peak >= limits.complete_closure]
     if shut:
