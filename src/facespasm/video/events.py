@@ -53,7 +53,7 @@ from scipy.ndimage import uniform_filter1d
 from facespasm.video.flickers import flickers
 from facespasm.video.measures import SIDES, Measures, Side
 from facespasm.video.signals import hysteresis, merged, robust_z, segments, span
-from facespasm.video.smiles import corner_shifts, expressed, smile_frames
+from facespasm.video.smiles import CornerShift, corner_shifts, expressed, smile_frames
 from facespasm.video.thresholds import thresholds
 
 Kind = Literal["blink", "closure", "spasm", "flicker"]
@@ -82,14 +82,16 @@ def find_events(measures: Measures) -> list[Event]:
     """Every event in the clip, in time order."""
     closure = {side: eye_closure(measures, side) for side in SIDES}
     regions = {side: _region_activity(measures, side) for side in SIDES}
-    events = _eye_events(measures, closure, regions)
+    shifts = corner_shifts(measures)
+    smiling = smile_frames(measures, shifts)
+    events = _eye_events(measures, closure, regions, shifts, smiling)
     busy = np.zeros(len(measures.time), dtype=bool)
     for event in events:
         busy |= (measures.time >= event.start_s) & (measures.time <= event.end_s)
-    events += _lower_face_spasms(measures, closure, regions, busy)
+    events += _lower_face_spasms(measures, closure, regions, busy, shifts)
     events += [
         Event(start, end, "flicker", side, ("eyelid",), peak)
-        for start, end, side, peak in flickers(measures, closure, busy, regions)
+        for start, end, side, peak in flickers(measures, closure, busy, regions, smiling)
     ]
     return sorted(events, key=lambda event: event.start_s)
 
@@ -160,6 +162,8 @@ def _eye_events(
     measures: Measures,
     closure: dict[Side, NDArray[np.float64]],
     regions: dict[Side, dict[str, NDArray[np.float64]]],
+    shifts: tuple[CornerShift, ...],
+    smiling: NDArray[np.bool_],
 ) -> list[Event]:
     limits = thresholds()
     closed = {side: hysteresis(closure[side], limits.closed, limits.still_closed) for side in SIDES}
@@ -169,7 +173,6 @@ def _eye_events(
         for side in SIDES
     }
     moved = {side: _one_sided(regions, side) for side in SIDES}
-    shifts = corner_shifts(measures)
     gap = max(1, round(limits.merge_gap_s * measures.fps))
     events = []
     for first, last in merged(segments(closed["left"] | closed["right"]), gap):
@@ -205,14 +208,22 @@ def _eye_events(
                 and expressed(shifts, first, last, measures.fps),
             )
         )
-    events += _smile_narrowing(measures, closure, closed)
-    events += _shallow_blinks(measures, closure, events)
-    events += _partial_narrowings(measures, closure, regions, moved, events)
+    # How far each eye narrowed from its usual, in its own noise (after the slow drifts).
+    narrowing = {
+        side: np.nan_to_num(-robust_z(measures.series("aperture", side), measures.fps))
+        for side in SIDES
+    }
+    events += _smile_narrowing(measures, closure, closed, shifts)
+    events += _shallow_blinks(measures, closure, narrowing, events)
+    events += _partial_narrowings(measures, closure, narrowing, regions, moved, events, smiling)
     return events
 
 
 def _shallow_blinks(
-    measures: Measures, closure: dict[Side, NDArray[np.float64]], found: list[Event]
+    measures: Measures,
+    closure: dict[Side, NDArray[np.float64]],
+    narrowing: dict[Side, NDArray[np.float64]],
+    found: list[Event],
 ) -> list[Event]:
     """Blinks the face mesh follows only partway: both eyes dip together, briefly and clearly.
 
@@ -223,10 +234,6 @@ def _shallow_blinks(
     and clear of the events already found, is a blink.
     """
     limits = thresholds()
-    fps = measures.fps
-    narrowing = {
-        side: np.nan_to_num(-robust_z(measures.series("aperture", side), fps)) for side in SIDES
-    }
     both = np.minimum(narrowing["left"], narrowing["right"])
     deep = np.minimum(np.nan_to_num(closure["left"]), np.nan_to_num(closure["right"]))
     taken = np.zeros(len(measures.time), dtype=bool)
@@ -250,9 +257,11 @@ def _shallow_blinks(
 def _partial_narrowings(
     measures: Measures,
     closure: dict[Side, NDArray[np.float64]],
+    narrowing: dict[Side, NDArray[np.float64]],
     regions: dict[Side, dict[str, NDArray[np.float64]]],
     moved: dict[Side, dict[str, NDArray[np.bool_]]],
     found: list[Event],
+    smiling: NDArray[np.bool_],
 ) -> list[Event]:
     """One eye narrowing partway, far beyond its own noise, while the other eye stays still.
 
@@ -269,9 +278,6 @@ def _partial_narrowings(
     """
     limits = thresholds()
     fps = measures.fps
-    narrowing = {
-        side: np.nan_to_num(-robust_z(measures.series("aperture", side), fps)) for side in SIDES
-    }
     taken = np.zeros(len(measures.time), dtype=bool)
     eyes_shut = np.zeros(len(measures.time), dtype=bool)
     for event in found:
@@ -281,7 +287,6 @@ def _partial_narrowings(
             eyes_shut |= during
     clearance = max(1, round(limits.narrowing_clearance_s * fps))
     near_shut = uniform_filter1d(eyes_shut.astype(float), size=2 * clearance + 1) > 0
-    smiling = smile_frames(measures)
     gap = max(1, round(limits.merge_gap_s * fps))
     events = []
     for side in SIDES:
@@ -318,6 +323,7 @@ def _smile_narrowing(
     measures: Measures,
     closure: dict[Side, NDArray[np.float64]],
     closed: dict[Side, NDArray[np.bool_]],
+    shifts: tuple[CornerShift, ...],
 ) -> list[Event]:
     """One eye narrowing (but not shutting) more than the other while the person smiles or puckers.
 
@@ -328,7 +334,6 @@ def _smile_narrowing(
     `smile_symmetry` of each other (a one-sided pull of the mouth is a spasm, not a smile).
     """
     limits = thresholds()
-    shifts = corner_shifts(measures)
     events = []
     gap = max(1, round(limits.merge_gap_s * measures.fps))
     for side in SIDES:
@@ -372,12 +377,12 @@ def _lower_face_spasms(
     closure: dict[Side, NDArray[np.float64]],
     regions: dict[Side, dict[str, NDArray[np.float64]]],
     busy: NDArray[np.bool_],
+    shifts: tuple[CornerShift, ...],
 ) -> list[Event]:
     """One-sided pulls of cheek or mouth that did not shut the eye (it may have narrowed)."""
     limits = thresholds()
     events = []
     gap = max(1, round(limits.merge_gap_s * measures.fps))
-    shifts = corner_shifts(measures)
     for side in SIDES:
         other: Side = "left" if side == "right" else "right"
         moved = _one_sided(regions, side)

@@ -17,7 +17,6 @@ from scipy.ndimage import uniform_filter1d
 from facespasm.video.lid_motion import BANDS
 from facespasm.video.measures import SIDES, Measures, Side
 from facespasm.video.signals import merged, segments, span
-from facespasm.video.smiles import smile_frames
 from facespasm.video.thresholds import thresholds
 
 Flicker = tuple[float, float, Side, float]  # start_s, end_s, side, peak closure
@@ -28,6 +27,7 @@ def flickers(
     closure: dict[Side, NDArray[np.float64]],
     busy: NDArray[np.bool_],
     regions: dict[Side, dict[str, NDArray[np.float64]]],
+    smiling: NDArray[np.bool_],
 ) -> list[Flicker]:
     """Fast small ripples of one eye's aperture, away from blinks and spasms.
 
@@ -53,7 +53,7 @@ def flickers(
     # Frames without a face are a step in the signal, not a ripple: kept clear of, like events.
     gone = np.isnan(closure["left"]) | np.isnan(closure["right"])
     # A smile's onset and end are steps of the lids too (the cheeks push them): cleared likewise.
-    held = busy | gone | smile_frames(measures)
+    held = busy | gone | smiling
     quiet = ~(uniform_filter1d(held.astype(float), size=2 * clearance + 1) > 0)
     if not quiet.any():
         return []

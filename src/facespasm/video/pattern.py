@@ -115,7 +115,8 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
     # A flicker of an eye that also narrowed in a held spasm is that eye's clonic twitching
     # between its tonic spasms (hemifacial spasm's "irregular clonic or tonic contractions",
     # Yaltho 2011), not myokymia's ripple, which never narrows the eye so: not a small flicker.
-    ripples = [e for e in flickers if e.side not in {n.side for n in narrowed}]
+    narrowed_sides = {e.side for e in narrowed}
+    ripples = [e for e in flickers if e.side not in narrowed_sides]
     if ripples:
         found["small_flicker"] = Finding(
             True, _by_count(len(ripples)), f"{len(ripples)} small ripple(s) of one eyelid"

@@ -75,17 +75,17 @@ def expressed(shifts: tuple[CornerShift, ...], first: int, last: int, fps: float
     return any(shift.moved_together(first, last, fps) for shift in shifts)
 
 
-def smile_frames(measures: Measures) -> NDArray[np.bool_]:
+def smile_frames(measures: Measures, shifts: tuple[CornerShift, ...]) -> NDArray[np.bool_]:
     """Frames in which the person smiles or puckers: both mouth corners moved alike, held.
 
     Each corner's move over its rolling baseline, in the corners' pooled noise and averaged
     over `smile_smoothing_s`, is at least `smile_rise_z` on both sides, for `shortest_smile_s`
-    or longer.
+    or longer; `shifts` are the clip's `corner_shifts`.
     """
     limits = thresholds()
     size = max(1, round(limits.smile_smoothing_s * measures.fps))
     smiling = np.zeros(len(measures.time), dtype=bool)
-    for shift in corner_shifts(measures):
+    for shift in shifts:
         both = np.minimum(*(uniform_filter1d(shift.by_side[s], size=size) for s in SIDES))
         for first, last in segments(both / shift.pooled >= limits.smile_rise_z):
             if (last - first) / measures.fps >= limits.shortest_smile_s:
