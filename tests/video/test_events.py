@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from facespasm.video.events import find_events
+from facespasm.video.events import Event, find_events
 from facespasm.video.measures import Measures, Side, column
 from facespasm.video.pattern import read_evidence, summarise
 
@@ -260,6 +260,29 @@ def test_one_sided_spasms_become_side_and_region_evidence() -> None:
     assert evidence["eye_closes_completely"].value is True
     assert evidence["increased_blinking"].value is False  # no blinks at all here
     assert 0.5 < evidence["side"].confidence <= 0.9
+
+
+@pytest.mark.parametrize(
+    ("spasms", "spread"),
+    [
+        # Hemifacial spasm's course in a clip: the eye alone first, the cheek or mouth later.
+        ([(2.0, ("eyelid",)), (9.0, ("eyelid", "cheek"))], True),
+        ([(2.0, ("eyelid",)), (9.0, ("eyelid", "mouth"))], True),
+        # The eye and the mouth moving in each spasm is where it moves, not a spread: synkinesis
+        # lifts the mouth corner with the eye's closure too (synkinesis patterns study).
+        ([(2.0, ("eyelid", "mouth")), (9.0, ("eyelid", "mouth"))], False),
+        # The lower face first and the eye alone later is no spread either.
+        ([(2.0, ("eyelid", "cheek")), (9.0, ("eyelid",))], False),
+    ],
+)
+def test_spread_to_the_lower_face_is_the_eye_alone_first_then_the_lower_face(
+    spasms: list[tuple[float, tuple[str, ...]]], spread: bool
+) -> None:
+    measures = Measures.from_apertures(FPS, *trace(seconds=20))
+    events = [Event(start, start + 0.6, "spasm", "left", regions, 0.8) for start, regions in spasms]
+    evidence = read_evidence(measures, events)
+    assert "mouth" in evidence["regions"].value or "cheek" in evidence["regions"].value
+    assert ("spread_to_lower_face" in evidence) is spread
 
 
 def test_one_eye_narrowing_by_a_third_while_the_other_stays_is_a_spasm() -> None:

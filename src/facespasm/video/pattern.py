@@ -12,8 +12,10 @@ or ones held a second or more, again and again, inside the clip (blepharospasm's
 the brows not seen to move; a closure cut by the clip's start or end, such as a look down at the
 start, is not judged). Spread to
 the lower face is read from the order of regions across a side's spasms: the eye alone first,
-the cheek or mouth later (as hemifacial spasm spreads; source article), or the eye and the mouth
-in one spasm. Every threshold is in `data/thresholds.yaml` with its source.
+the cheek or mouth later (as hemifacial spasm spreads; source article). The eye and the mouth
+moving in one spasm is not spread: that is where it moved (`regions`), and it is also how
+synkinesis moves (the mouth corner lifts with the eye's closure in 85%; synkinesis patterns
+study). Every threshold is in `data/thresholds.yaml` with its source.
 """
 
 from __future__ import annotations
@@ -182,15 +184,11 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
 def _spread(spasms: list[Event]) -> str | None:
     """Why the spasms show a spread to the lower face, or None.
 
-    On one side, the eye alone first and the cheek or mouth later, or the eye and the mouth in
-    one spasm. A smile's eye narrowing is a voluntary movement's companion, not a spasm that
-    spreads.
+    On one side, the eye alone first and the cheek or mouth later. A smile's eye narrowing is a
+    voluntary movement's companion, not a spasm that spreads.
     """
     for side in SIDES:
         own = [e for e in spasms if e.side == side and not e.with_smile]
-        together = [e for e in own if {"eyelid", "mouth"} <= set(e.regions)]
-        if together:
-            return f"{len(together)} spasm(s) moved the eye and the mouth together ({side} side)"
         eye_only = [e.start_s for e in own if set(e.regions) == {"eyelid"}]
         lower = [e.start_s for e in own if {"cheek", "mouth"} & set(e.regions)]
         if eye_only and lower and min(eye_only) < min(lower):
