@@ -94,16 +94,20 @@ def test_the_annotated_video_has_every_frame(facespasm: Run, clip: Path, tmp_pat
         assert sum(1 for _ in container.decode(video=0)) == 150
 
 
-def test_assess_takes_the_video_as_evidence(facespasm: Run, clip: Path) -> None:
+def test_assess_takes_the_video_as_evidence(facespasm: Run, clip: Path, tmp_path: Path) -> None:
+    answers = json.loads((ANSWERS / "exam_stress.json").read_text())
+    del answers["regions"]  # left to the video
+    (tmp_path / "answers.json").write_text(json.dumps(answers))
     done = facespasm(
-        "assess", "--answers", str(ANSWERS / "exam_stress.json"), "--video", str(clip), "--json"
+        "assess", "--answers", str(tmp_path / "answers.json"), "--video", str(clip), "--json"
     )
     assert done.returncode == 0, done.stderr
     evidence = json.loads(done.stdout)["evidence"]
     assert evidence["side"]["value"] == "one"
     assert evidence["side"]["origin"] == "answer"  # the person's answer outranks the video
-    assert evidence["spread_to_lower_face"]["origin"] == "video"
-    assert "confidence" in evidence["spread_to_lower_face"]["detail"]
+    assert evidence["regions"]["origin"] == "video"
+    assert "mouth" in evidence["regions"]["value"]
+    assert "confidence" in evidence["regions"]["detail"]
 
 
 def test_assess_says_so_when_the_video_alone_shows_nothing(facespasm: Run, shared: Path) -> None:

@@ -10,7 +10,9 @@ Side: one-sided events on one side give `side: one`; on both sides, or closures 
 that outnumber the one-sided events, give `side: both` -- forceful ones (blepharospasm's squeeze)
 or ones held a second or more, again and again, inside the clip (blepharospasm's closures with
 the brows not seen to move; a closure cut by the clip's start or end, such as a look down at the
-start, is not judged). Spread to
+start, is not judged). The spasms' sides decide when there are spasms: a flicker is the smallest
+sign, and a still eye's noise can pass for one beside the other eye's spasms (hemifacial spasm
+is one-sided in 97%). Spread to
 the lower face is read from the order of regions across a side's spasms: the eye alone first,
 the cheek or mouth later (as hemifacial spasm spreads; source article). The eye and the mouth
 moving in one spasm is not spread: that is where it moved (`regions`), and it is also how
@@ -82,13 +84,14 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
     held = _held_closures(measures, closures)
     both_eyes = forceful + held
     if one_sided or both_eyes:
-        sides = {e.side for e in one_sided}
+        deciding = spasms or flickers
+        sides = {e.side for e in deciding}
         bilateral = len(sides) > 1 or len(both_eyes) > len(one_sided)
         where = " and ".join(sorted(sides))
         why = (
             (
-                f"{len(one_sided)} one-sided event(s) on the {where} side"
-                if one_sided
+                f"{len(deciding)} one-sided {deciding[0].kind}(s) on the {where} side"
+                if deciding
                 else "no one-sided event"
             )
             + (f", {len(forceful)} forceful closure(s) of both eyes" if forceful else "")

@@ -54,6 +54,7 @@ class Thresholds:
     flicker_low_hz: float
     flicker_high_hz: float
     flicker_floor_ratio: float
+    flicker_floor_quantile: float
     flicker_other_ratio: float
     pixel_floor_ratio: float
     pixel_other_ratio: float
