@@ -131,9 +131,7 @@ def _ripple(
 ) -> NDArray[np.float64]:
     """Per frame, the strongest 3-8 Hz bin of the one-second window around it, over its floor.
 
-    The floor is that bin's median over the quiet part of the clip when only noise is there,
-    estimated from its quietest windows (`flicker_floor_quantile`) so that a ripple filling most
-    of the clip does not raise its own floor; 0 where it cannot be measured.
+    The floor is that bin's median over the quiet part of the clip; 0 where it cannot be measured.
     """
     from numpy.lib.stride_tricks import sliding_window_view
 
@@ -151,9 +149,6 @@ def _ripple(
     if not band.any():
         return np.zeros_like(signal)
     power = power[:, band]
-    # A window's power in one bin of noise is exponentially distributed, whose median is the
-    # quantile q's value times ln 2 / -ln(1 - q).
-    share = limits.flicker_floor_quantile / 100
-    floor = np.percentile(power[quiet], limits.flicker_floor_quantile, axis=0)
-    floor = np.maximum(floor * np.log(2) / -np.log(1 - share), 1e-12)
+    floor = np.median(power[quiet], axis=0)
+    floor = np.maximum(floor, 1e-12)
     return np.asarray((power / floor).max(axis=1), dtype=np.float64)

@@ -54,7 +54,6 @@ class Thresholds:
     flicker_low_hz: float
     flicker_high_hz: float
     flicker_floor_ratio: float
-    flicker_floor_quantile: float
     flicker_other_ratio: float
     pixel_floor_ratio: float
     pixel_other_ratio: float
