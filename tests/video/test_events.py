@@ -285,15 +285,14 @@ def test_spread_to_the_lower_face_is_the_eye_alone_first_then_the_lower_face(
     assert ("spread_to_lower_face" in evidence) is spread
 
 
-def test_the_spasms_decide_the_side_over_a_flicker_of_the_other_eye() -> None:
-    # Hemifacial spasm is one-sided: the other eye's flicker beside three spasms is not "both".
+def test_a_flicker_of_the_other_eye_beside_one_eyes_spasms_is_both_sides() -> None:
+    # Hemifacial spasm is one-sided in 97%, but a flicker of the other eye is not put down to
+    # noise: "both sides" refers to a doctor, and the video may over-refer, never under-refer.
     measures = Measures.from_apertures(FPS, *trace(seconds=20))
     spasms = [Event(start, start + 0.8, "spasm", "left", ("eyelid",), 0.9) for start in (2, 8, 14)]
     flicker = Event(5.0, 6.5, "flicker", "right", ("eyelid",), 0.1)
-    assert read_evidence(measures, [*spasms, flicker])["side"].value == "one"
-    # Flickers alone, of both eyes, are both sides.
-    flickers = [flicker, Event(11.0, 12.5, "flicker", "left", ("eyelid",), 0.1)]
-    assert read_evidence(measures, flickers)["side"].value == "both"
+    assert read_evidence(measures, spasms)["side"].value == "one"
+    assert read_evidence(measures, [*spasms, flicker])["side"].value == "both"
 
 
 def test_one_eye_narrowing_by_a_third_while_the_other_stays_is_a_spasm() -> None:

@@ -10,9 +10,8 @@ Side: one-sided events on one side give `side: one`; on both sides, or closures 
 that outnumber the one-sided events, give `side: both` -- forceful ones (blepharospasm's squeeze)
 or ones held a second or more, again and again, inside the clip (blepharospasm's closures with
 the brows not seen to move; a closure cut by the clip's start or end, such as a look down at the
-start, is not judged). The spasms' sides decide when there are spasms: a flicker is the smallest
-sign, and a still eye's noise can pass for one beside the other eye's spasms (hemifacial spasm
-is one-sided in 97%). Spread to
+start, is not judged). A flicker of the other eye beside one eye's spasms makes it both: the
+side is never narrowed to one on a guess (the video may over-refer, never under-refer). Spread to
 the lower face is read from the order of regions across a side's spasms: the eye alone first,
 the cheek or mouth later (as hemifacial spasm spreads; source article). The eye and the mouth
 moving in one spasm is not spread: that is where it moved (`regions`), and it is also how
@@ -84,14 +83,13 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
     held = _held_closures(measures, closures)
     both_eyes = forceful + held
     if one_sided or both_eyes:
-        deciding = spasms or flickers
-        sides = {e.side for e in deciding}
+        sides = {e.side for e in one_sided}
         bilateral = len(sides) > 1 or len(both_eyes) > len(one_sided)
         where = " and ".join(sorted(sides))
         why = (
             (
-                f"{len(deciding)} one-sided {deciding[0].kind}(s) on the {where} side"
-                if deciding
+                f"{len(one_sided)} one-sided event(s) on the {where} side"
+                if one_sided
                 else "no one-sided event"
             )
             + (f", {len(forceful)} forceful closure(s) of both eyes" if forceful else "")
