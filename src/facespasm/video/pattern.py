@@ -11,10 +11,11 @@ that outnumber the one-sided events, give `side: both` -- forceful ones (blephar
 or ones held a second or more, again and again, inside the clip (blepharospasm's closures with
 the brows not seen to move; a closure cut by the clip's start or end, such as a look down at the
 start, is not judged). A flicker of the other eye beside one eye's spasms makes it both: the
-side is never narrowed to one on a guess (the video may over-refer, never under-refer). Spread to
-the lower face is read from the order of regions across a side's spasms: the eye alone first,
-the cheek or mouth later (as hemifacial spasm spreads; source article). The eye and the mouth
-moving in one spasm is not spread: that is where it moved (`regions`), and it is also how
+side is never narrowed to one on a guess (the video may over-refer, never under-refer).
+
+Spread to the lower face is read from the order of regions across a side's spasms: the eye alone
+first, the cheek or mouth later (as hemifacial spasm spreads; source article). The eye and the
+mouth moving in one spasm is not spread: that is where it moved (`regions`), and it is also how
 synkinesis moves (the mouth corner lifts with the eye's closure in 85%; synkinesis patterns
 study). Every threshold is in `data/thresholds.yaml` with its source.
 """
