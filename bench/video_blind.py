@@ -10,9 +10,13 @@ development half or a **locked** half: tune on `dev` only, if ever; `locked` is 
     .venv/bin/python bench/blind_video/make_clips.py --out /tmp/blind-video
     .venv/bin/python -m bench.video_blind --clips /tmp/blind-video [--split dev] [--detail]
 
+`--detail` prints a line per dev clip only, so that a look at a run's clips never shows a locked
+one by accident (it happened once); `--detail-locked` adds them, for a report.
+
 A second writer, briefed alike but told to build a third of the clips on real moving footage
 and never shown the first set, wrote `bench/blind_video2/make_clips.py` (48 clips; its truth
-also gives `image_side`); it is scored the same way.
+also gives `image_side`); a third, shown neither, wrote `bench/blind_video3/make_clips.py` (48
+clips, the same truth format). All are scored the same way.
 
 Each clip goes through what `facespasm assess --video CLIP --json` runs: `analyze_video` on the
 file (default options), then `assess_case` on the video's evidence alone. Scored per class of the
@@ -177,7 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=Path, required=True, help="make_clips.py's --out folder")
     parser.add_argument("--split", choices=["dev", "locked", "all"], default="all")
-    parser.add_argument("--detail", action="store_true", help="a line per clip")
+    parser.add_argument("--detail", action="store_true", help="a line per dev clip")
+    parser.add_argument(
+        "--detail-locked",
+        action="store_true",
+        help="a line per locked clip too: only to report, never to tune on",
+    )
     parser.add_argument("--json", type=Path, help="also write every clip's result here")
     args = parser.parse_args(argv)
     clips = json.loads((args.clips / "truth.json").read_text())
@@ -199,8 +208,11 @@ def main(argv: list[str] | None = None) -> int:
             reassured = sum(r.level == "self_care" for r in disorders)
             print(f"false reassurance ({split}): {reassured} of {len(disorders)}\n")
     everything = results["dev"] + results["locked"]
-    if args.detail:
-        for r in everything:
+    if args.detail or args.detail_locked:
+        shown = everything if args.detail_locked else results["dev"]
+        if len(shown) < len(everything):
+            print("(the locked clips' lines are left out: --detail-locked shows them)")
+        for r in shown:
             t = truth[r.id]
             print(
                 f"{r.id} {r.split} {r.disorder} side={shown_side(t)} face={t.get('face')} "
