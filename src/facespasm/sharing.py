@@ -85,14 +85,11 @@ def make_report(
     if isinstance(video, Mapping):
         # As /api/v1/assess passes it: evidence of only "don't know"s is still a case.
         video_evidence = video
-    elif (
-        analysis is not None
-        and not analysis.shows_a_sign
-        and not answers
-        and text is None
-        and diary is None
-    ):
-        raise analysis.shows_nothing("add answers or a description")
+    elif analysis is not None:
+        analysis.refuse_alone(
+            alone=not answers and text is None and diary is None,
+            instead="add answers or a description",
+        )
     result = assess_case(
         answers,
         text=text,

@@ -241,6 +241,17 @@ def test_nothing_to_report_is_one_clear_error(knowledge: KnowledgeBase) -> None:
         make_report(all_red_flags_ruled_out(knowledge), video="/nonexistent/clip.mp4", now=NOW)
 
 
+def test_a_clip_of_ordinary_blinking_alone_is_refused_but_counts_beside_answers() -> None:
+    # 12 blinks in 40 s and nothing else: the twitch did not happen on camera, so the clip alone
+    # cannot say what causes it (VideoAnalysis.refuse_alone); beside answers it is reported.
+    ordinary = clip_analysis(blinks=12)
+    assert not ordinary.shows_a_sign
+    with pytest.raises(InputError, match="planted: the video showed nothing to assess"):
+        make_report(video=ordinary, now=NOW)
+    report = make_report(HEMIFACIAL, video=ordinary, now=NOW)
+    assert report.video is not None
+
+
 def test_the_timeline_shows_what_is_not_a_blink_and_at_most_40_events() -> None:
     blinking = make_report(HEMIFACIAL, video=clip_analysis(seconds=60, blinks=30), now=NOW).video
     many = make_report(HEMIFACIAL, video=clip_analysis(seconds=200, spasms_left=60), now=NOW).video

@@ -85,10 +85,10 @@ def assess_command(
                 "--json needs --answers FILE, --text TEXT, --video FILE or --diary "
                 "(the interview is interactive)"
             )
-        nothing_else = answers is None and description is None and not diary_evidence
-        if measured is not None and not measured.shows_a_sign and nothing_else:
-            raise measured.shows_nothing(
-                "answer the interview (without --json), or add --answers or --text"
+        if measured is not None:
+            measured.refuse_alone(
+                alone=answers is None and description is None and not diary_evidence,
+                instead="answer the interview (without --json), or add --answers or --text",
             )
         from facespasm.case import assess_case
 

@@ -91,18 +91,24 @@ class VideoAnalysis:
         """
         return any(item.value not in (False, ()) for item in self.evidence.values())
 
-    def shows_nothing(self, instead: str) -> InputError:
-        """The refusal when this clip, showing no sign, is all there is to assess.
+    def refuse_alone(self, *, alone: bool, instead: str) -> None:
+        """Refuse this clip as all there is to assess when it showed no sign (`shows_a_sign`).
 
         Args:
+            alone: whether the clip is all there is (no answers, description or diary).
             instead: what to give instead, in the caller's words ("add --answers or --text").
+
+        Raises:
+            InputError: it is alone and showed no sign, saying what it saw and what to do.
         """
+        if not alone or self.shows_a_sign:
+            return
         name = Path(str(self.video.get("source", "the video"))).name
         if not self.evidence:
             seen = "no spasm, closure or flicker, and too little face time for a blink rate"
         else:
             seen = "no spasm, closure or flicker, and ordinary blinking"
-        return InputError(
+        raise InputError(
             f"{name}: the video showed nothing to assess ({seen}), so it cannot tell what "
             f"causes a twitch it did not catch; film it while it happens, or {instead}"
         )
