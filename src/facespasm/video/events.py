@@ -85,15 +85,23 @@ def find_events(measures: Measures) -> list[Event]:
     shifts = corner_shifts(measures)
     smiling = smile_frames(measures, shifts)
     events = _eye_events(measures, closure, regions, shifts, smiling)
-    busy = np.zeros(len(measures.time), dtype=bool)
-    for event in events:
-        busy |= (measures.time >= event.start_s) & (measures.time <= event.end_s)
+    busy = _during(measures, events)
     events += _lower_face_spasms(measures, closure, regions, busy, shifts)
     events += [
         Event(start, end, "flicker", side, ("eyelid",), peak)
         for start, end, side, peak in flickers(measures, closure, busy, regions, smiling)
     ]
     return sorted(events, key=lambda event: event.start_s)
+
+
+def _during(measures: Measures, events: list[Event], margin_s: float = 0.0) -> NDArray[np.bool_]:
+    """The frames within `margin_s` of any of these events."""
+    during = np.zeros(len(measures.time), dtype=bool)
+    for event in events:
+        during |= (measures.time >= event.start_s - margin_s) & (
+            measures.time <= event.end_s + margin_s
+        )
+    return during
 
 
 def eye_closure(measures: Measures, side: Side) -> NDArray[np.float64]:
@@ -236,12 +244,7 @@ def _shallow_blinks(
     limits = thresholds()
     both = np.minimum(narrowing["left"], narrowing["right"])
     deep = np.minimum(np.nan_to_num(closure["left"]), np.nan_to_num(closure["right"]))
-    taken = np.zeros(len(measures.time), dtype=bool)
-    clearance = limits.narrowing_clearance_s
-    for event in found:
-        taken |= (measures.time >= event.start_s - clearance) & (
-            measures.time <= event.end_s + clearance
-        )
+    taken = _during(measures, found, limits.narrowing_clearance_s)
     dipped = (deep >= limits.shallow_blink) & (both >= limits.narrowing_z)
     events = []
     for first, last in segments(both >= limits.eye_noise_z):
@@ -278,13 +281,8 @@ def _partial_narrowings(
     """
     limits = thresholds()
     fps = measures.fps
-    taken = np.zeros(len(measures.time), dtype=bool)
-    eyes_shut = np.zeros(len(measures.time), dtype=bool)
-    for event in found:
-        during = (measures.time >= event.start_s) & (measures.time <= event.end_s)
-        taken |= during
-        if event.kind in ("blink", "closure"):
-            eyes_shut |= during
+    taken = _during(measures, found)
+    eyes_shut = _during(measures, [e for e in found if e.kind in ("blink", "closure")])
     clearance = max(1, round(limits.narrowing_clearance_s * fps))
     near_shut = uniform_filter1d(eyes_shut.astype(float), size=2 * clearance + 1) > 0
     gap = max(1, round(limits.merge_gap_s * fps))
