@@ -26,7 +26,11 @@ def measured(knowledge: KnowledgeBase) -> list[str]:
 
 
 def test_the_measured_findings_say_so(knowledge: KnowledgeBase) -> None:
-    assert sorted(measured(knowledge)) == ["eye_narrows_in_spasm", "eye_narrows_with_smile"]
+    assert sorted(measured(knowledge)) == [
+        "eye_narrows_in_spasm",
+        "eye_narrows_with_smile",
+        "eye_twitches_partly_shut",
+    ]
     assert all("measured on video" in knowledge.findings[f].label for f in measured(knowledge))
 
 
@@ -41,6 +45,17 @@ def test_an_eye_held_narrowed_in_a_spasm_is_never_self_care(knowledge: Knowledge
     held = assess_case(ruled_out, video={**eyelid, "eye_narrows_in_spasm": True})
     assert held.triage.level == "see_doctor"
     assert "likely_other_cause" in {reason.rule for reason in held.triage.reasons}
+
+
+def test_an_eye_jerked_partly_shut_is_never_self_care(knowledge: KnowledgeBase) -> None:
+    # A blind hemifacial spasm clip: one eye jerked about half shut six times, nothing else.
+    # Myokymia's ripple does not close the eye, so even with every red flag answered "no" it is
+    # not a harmless twitch.
+    ruled_out = dict.fromkeys(knowledge.red_flags, False)
+    jerks = {"side": "one", "regions": ["eyelid"], "eye_twitches_partly_shut": True}
+    assessment = assess_case(ruled_out, video=jerks)
+    assert assessment.triage.level == "see_doctor"
+    assert "likely_other_cause" in {reason.rule for reason in assessment.triage.reasons}
 
 
 @pytest.mark.parametrize("person", [{}, *TYPICAL.values()], ids=["nothing", *TYPICAL])

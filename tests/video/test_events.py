@@ -213,6 +213,30 @@ def test_one_eye_narrowed_and_held_is_the_measured_sign_of_a_tonic_spasm(
 
 
 @pytest.mark.parametrize(
+    ("seconds", "depth", "other_eye", "jerked"),
+    [
+        (0.2, 0.45, 0.0, True),  # a clonic twitch the mesh follows about halfway: a jerk
+        (0.2, 0.95, 0.0, False),  # shut completely: eye_closes_completely says so
+        (1.0, 0.45, 0.0, False),  # held: a tonic spasm (eye_narrows_in_spasm)
+        (0.2, 0.45, 0.1, False),  # the other eye dipped too: a lopsided blink, not a jerk
+    ],
+)
+def test_one_eye_jerked_partly_shut_is_the_measured_sign_of_a_clonic_twitch(
+    seconds: float, depth: float, other_eye: float, jerked: bool
+) -> None:
+    left, right = trace(seconds=20)
+    for start in (4.0, 9.0, 14.0):
+        shut(left, start, start + seconds, depth=depth)
+        shut(right, start, start + seconds, depth=other_eye)
+    measures = with_a_still_face(left, right)
+    evidence = read_evidence(measures, find_events(measures))
+    assert ("eye_twitches_partly_shut" in evidence) is jerked
+    if jerked:
+        assert evidence["eye_twitches_partly_shut"].why.startswith("3 time(s) one eye jerked")
+        assert evidence["side"].value == "one"
+
+
+@pytest.mark.parametrize(
     ("seconds", "spasm"),
     [
         (1.2, True),  # a tonic spasm the face mesh follows only a fifth of the way: held

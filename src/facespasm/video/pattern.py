@@ -18,6 +18,11 @@ first, the cheek or mouth later (as hemifacial spasm spreads; source article). T
 mouth moving in one spasm is not spread: that is where it moved (`regions`), and it is also how
 synkinesis moves (the mouth corner lifts with the eye's closure in 85%; synkinesis patterns
 study). Every threshold is in `data/thresholds.yaml` with its source.
+
+One eye's spasms are read by how they close it: shut completely (`eye_closes_completely`), held
+narrowed half a second or more (`eye_narrows_in_spasm`, a tonic spasm), or jerked a third or
+more shut and open again while the other eye stayed within its noise (`eye_twitches_partly_shut`,
+a clonic twitch). Myokymia's ripple does none of these.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from facespasm.video.events import Event, eye_closure
-from facespasm.video.measures import SIDES, Measures
+from facespasm.video.measures import SIDES, Measures, Side
+from facespasm.video.signals import robust_z
 from facespasm.video.summary import VideoSummary
 from facespasm.video.thresholds import thresholds
 
@@ -110,6 +116,31 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
             True, _by_count(len(forceful)),
             f"{len(forceful)} closure(s) of both eyes with the brows pulled down",
         )  # fmt: skip
+    found.update(_how_the_eyes_close(measures, spasms, flickers, held))
+    spread = _spread(spasms)
+    if spread:
+        found["spread_to_lower_face"] = Finding(True, 0.5, spread)
+    smiles = [e for e in spasms if e.with_smile]
+    if smiles:
+        found["with_voluntary_movement"] = Finding(
+            True, _by_count(len(smiles)), f"{len(smiles)} time(s) one eye narrowed in a smile"
+        )
+        # The measured sign itself (knowledge: a finding only a video gives, never asked).
+        found["eye_narrows_with_smile"] = Finding(
+            True,
+            _by_count(len(smiles)),
+            f"{len(smiles)} time(s) one eye narrowed well beyond the other while both mouth "
+            "corners rose",
+        )
+    found.update(_blinking(measures, events))
+    return found
+
+
+def _how_the_eyes_close(
+    measures: Measures, spasms: list[Event], flickers: list[Event], held: list[Event]
+) -> dict[str, Finding]:
+    """How the spasms, flickers and held closures close the eyes (see the module docstring)."""
+    found: dict[str, Finding] = {}
     limits = thresholds()
     narrowed = [
         e
@@ -134,6 +165,25 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
             f"{len(narrowed)} time(s) one eye narrowed and stayed so {limits.held_spasm_s:g} s "
             f"or longer (at most by {deepest:.0%} of its opening) while the other eye did not",
         )
+    # A brief jerk of one eye a third or more shut (but not completely) is hemifacial spasm's
+    # clonic twitch, which myokymia's ripple never is; a face mesh under-reads how far a lid
+    # closes, so such a jerk may be a complete closure the mesh followed partway.
+    jerks = [
+        e
+        for e in spasms
+        if "eyelid" in e.regions
+        and not e.with_smile
+        and e.duration_s < limits.held_spasm_s
+        and limits.partial_narrowing <= e.peak < limits.complete_closure
+        and _other_eye_still(measures, e)
+    ]
+    if jerks:
+        found["eye_twitches_partly_shut"] = Finding(
+            True,
+            _by_count(len(jerks)),
+            f"{len(jerks)} time(s) one eye jerked at least {limits.partial_narrowing:.0%} shut, "
+            f"for under {limits.held_spasm_s:g} s, while the other eye did not",
+        )
     shut = [e for e in spasms if "eyelid" in e.regions and e.peak >= limits.complete_closure]
     if shut:
         found["eye_closes_completely"] = Finding(
@@ -145,21 +195,13 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
             _by_count(len(held)),
             f"{len(held)} closures of both eyes held {limits.held_closure_s:g} s or longer",
         )
-    spread = _spread(spasms)
-    if spread:
-        found["spread_to_lower_face"] = Finding(True, 0.5, spread)
-    smiles = [e for e in spasms if e.with_smile]
-    if smiles:
-        found["with_voluntary_movement"] = Finding(
-            True, _by_count(len(smiles)), f"{len(smiles)} time(s) one eye narrowed in a smile"
-        )
-        # The measured sign itself (knowledge: a finding only a video gives, never asked).
-        found["eye_narrows_with_smile"] = Finding(
-            True,
-            _by_count(len(smiles)),
-            f"{len(smiles)} time(s) one eye narrowed well beyond the other while both mouth "
-            "corners rose",
-        )
+    return found
+
+
+def _blinking(measures: Measures, events: list[Event]) -> dict[str, Finding]:
+    """`increased_blinking`, when the clip shows enough face time to count blinks."""
+    found: dict[str, Finding] = {}
+    limits = thresholds()
     minutes = _face_minutes(measures)
     # Too many blinks may be said from less face time than a normal rate: the error that
     # shorter counts risk is then a referral, not a reassurance.
@@ -198,6 +240,18 @@ def _spread(spasms: list[Event]) -> str | None:
                 f"on the {side} side, spasms of the eye alone came first, then the cheek or mouth"
             )
     return None
+
+
+def _other_eye_still(measures: Measures, event: Event) -> bool:
+    """Whether the eye on the other side of a one-sided event stayed within its own noise.
+
+    A blink the face mesh follows on one eye only (a small or turned face) still moves the
+    other eye a little; a clonic twitch of one eye leaves the other still (`eye_noise_z`).
+    """
+    other: Side = "left" if event.side == "right" else "right"
+    narrowing = -robust_z(measures.series("aperture", other), measures.fps)
+    during = (measures.time >= event.start_s) & (measures.time <= event.end_s)
+    return bool(np.nan_to_num(narrowing[during]).max(initial=0.0) < thresholds().eye_noise_z)
 
 
 def _face_minutes(measures: Measures) -> float:
