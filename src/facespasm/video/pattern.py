@@ -168,15 +168,17 @@ def _how_the_eyes_close(
     # A brief jerk of one eye a third or more shut (but not completely) is hemifacial spasm's
     # clonic twitch, which myokymia's ripple never is; a face mesh under-reads how far a lid
     # closes, so such a jerk may be a complete closure the mesh followed partway.
-    jerks = [
-        e
-        for e in spasms
-        if "eyelid" in e.regions
-        and not e.with_smile
-        and e.duration_s < limits.held_spasm_s
-        and limits.partial_narrowing <= e.peak < limits.complete_closure
-        and _other_eye_still(measures, e)
-    ]
+    jerks = _with_the_other_eye_still(
+        measures,
+        [
+            e
+            for e in spasms
+            if "eyelid" in e.regions
+            and not e.with_smile
+            and e.duration_s < limits.held_spasm_s
+            and limits.partial_narrowing <= e.peak < limits.complete_closure
+        ],
+    )
     if jerks:
         found["eye_twitches_partly_shut"] = Finding(
             True,
@@ -242,16 +244,25 @@ def _spread(spasms: list[Event]) -> str | None:
     return None
 
 
-def _other_eye_still(measures: Measures, event: Event) -> bool:
-    """Whether the eye on the other side of a one-sided event stayed within its own noise.
+def _with_the_other_eye_still(measures: Measures, events: list[Event]) -> list[Event]:
+    """The one-sided events during which the other eye stayed within its own noise.
 
     A blink the face mesh follows on one eye only (a small or turned face) still moves the
     other eye a little; a clonic twitch of one eye leaves the other still (`eye_noise_z`).
     """
-    other: Side = "left" if event.side == "right" else "right"
-    narrowing = -robust_z(measures.series("aperture", other), measures.fps)
-    during = (measures.time >= event.start_s) & (measures.time <= event.end_s)
-    return bool(np.nan_to_num(narrowing[during]).max(initial=0.0) < thresholds().eye_noise_z)
+    if not events:
+        return []
+    narrowing = {
+        side: np.nan_to_num(-robust_z(measures.series("aperture", side), measures.fps))
+        for side in SIDES
+    }
+    kept = []
+    for event in events:
+        other: Side = "left" if event.side == "right" else "right"
+        during = (measures.time >= event.start_s) & (measures.time <= event.end_s)
+        if narrowing[other][during].max(initial=0.0) < thresholds().eye_noise_z:
+            kept.append(event)
+    return kept
 
 
 def _face_minutes(measures: Measures) -> float:
