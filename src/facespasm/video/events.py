@@ -118,6 +118,14 @@ def eye_closure(measures: Measures, side: Side) -> NDArray[np.float64]:
     return np.clip(1.0 - aperture / usual, 0.0, 1.0)
 
 
+def eye_narrowing(measures: Measures, side: Side) -> NDArray[np.float64]:
+    """How far an eye narrowed from its usual, in its own noise (after the slow drifts).
+
+    0 where no face was found.
+    """
+    return np.nan_to_num(-robust_z(measures.series("aperture", side), measures.fps))
+
+
 def _region_activity(measures: Measures, side: Side) -> dict[str, NDArray[np.float64]]:
     """Per region, how far it moved from its usual place, in robust z (0 where no face)."""
     fps = measures.fps
@@ -216,11 +224,7 @@ def _eye_events(
                 and expressed(shifts, first, last, measures.fps),
             )
         )
-    # How far each eye narrowed from its usual, in its own noise (after the slow drifts).
-    narrowing = {
-        side: np.nan_to_num(-robust_z(measures.series("aperture", side), measures.fps))
-        for side in SIDES
-    }
+    narrowing = {side: eye_narrowing(measures, side) for side in SIDES}
     events += _smile_narrowing(measures, closure, closed, shifts)
     events += _shallow_blinks(measures, closure, narrowing, events)
     events += _partial_narrowings(measures, closure, narrowing, regions, moved, events, smiling)

@@ -32,9 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from facespasm.video.events import Event, eye_closure
+from facespasm.video.events import Event, eye_closure, eye_narrowing
 from facespasm.video.measures import SIDES, Measures, Side
-from facespasm.video.signals import robust_z
 from facespasm.video.summary import VideoSummary
 from facespasm.video.thresholds import thresholds
 
@@ -253,15 +252,13 @@ def _with_the_other_eye_still(measures: Measures, events: list[Event]) -> list[E
     """
     if not events:
         return []
-    narrowing = {
-        side: np.nan_to_num(-robust_z(measures.series("aperture", side), measures.fps))
-        for side in SIDES
-    }
+    narrowing = {side: eye_narrowing(measures, side) for side in SIDES}
+    limit = thresholds().eye_noise_z
     kept = []
     for event in events:
         other: Side = "left" if event.side == "right" else "right"
         during = (measures.time >= event.start_s) & (measures.time <= event.end_s)
-        if narrowing[other][during].max(initial=0.0) < thresholds().eye_noise_z:
+        if narrowing[other][during].max(initial=0.0) < limit:
             kept.append(event)
     return kept
 
