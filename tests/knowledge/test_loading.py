@@ -117,6 +117,22 @@ BROKEN = [
      "treatments.yaml, entry 'hfs.oral_medication': unknown cause 'tic'"),
     ("empty section", "advice.yaml", lambda d: d.update(advice=[]),
      "advice.yaml: expected a non-empty list under 'advice:'"),
+    ("a video view of a yes/no finding", "findings.yaml",
+     _set("findings", "small_flicker", video={"sensitivity": {"yes": 0.5}, "rationale": "x"}),
+     "findings.yaml, entry 'small_flicker': only a multiple-choice finding has a video view"),
+    ("a video view naming an unknown region", "findings.yaml",
+     lambda d: entry(d, "findings", "regions")["video"]["sensitivity"].update(chin=0.5),
+     "findings.yaml, entry 'regions': video.sensitivity names unknown choices ['chin']"),
+    ("a video sensitivity above 1", "findings.yaml",
+     lambda d: entry(d, "findings", "regions")["video"]["sensitivity"].update(mouth=1.5),
+     "findings.yaml, entry 'regions': video.sensitivity has a share outside [0, 1]"),
+    ("a video that sees nothing", "findings.yaml",
+     lambda d: entry(d, "findings", "regions")["video"].update(
+         sensitivity=dict.fromkeys(["eyelid", "brow", "cheek", "mouth", "neck"], 0.0)),
+     "findings.yaml, entry 'regions': video.sensitivity leaves the video nothing to see"),
+    ("a video view without its reason", "findings.yaml",
+     lambda d: entry(d, "findings", "regions")["video"].update(rationale=" "),
+     "findings.yaml, entry 'regions': video.sensitivity needs a rationale"),
 ]  # fmt: skip
 
 

@@ -6,6 +6,7 @@ import math
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
@@ -32,6 +33,58 @@ def test_numbers_in_the_same_bin_share_a_row_and_other_bins_do_not(knowledge: Kn
     duration = knowledge.findings["duration_days"]
     assert likelihoods(duration, 10.0, knowledge) == likelihoods(duration, 20.0, knowledge)
     assert likelihoods(duration, 10.0, knowledge) != likelihoods(duration, 400.0, knowledge)
+
+
+def by_cause(knowledge: KnowledgeBase, value: tuple[str, ...], **how: bool) -> dict[str, float]:
+    row = likelihoods(knowledge.findings["regions"], value, knowledge, **how)
+    return dict(zip(knowledge.cause_ids, row, strict=True))
+
+
+def test_a_region_a_video_did_not_show_counts_less_than_a_persons_no(knowledge: KnowledgeBase):
+    said = by_cause(knowledge, ("eyelid",))
+    seen = by_cause(knowledge, ("eyelid",), from_video=True)
+    # "The eyelid only" from a person is five times as likely with myokymia as with hemifacial
+    # spasm, which usually spreads to cheek and mouth; from a video that often misses the
+    # spread, much less so -- but still more likely with myokymia.
+    assert said["myokymia"] / said["hemifacial_spasm"] > 5
+    assert 1 < seen["myokymia"] / seen["hemifacial_spasm"] < 2
+
+
+def test_what_a_video_shows_is_the_involvement_times_its_sensitivity(knowledge: KnowledgeBase):
+    regions = knowledge.findings["regions"]
+    assert regions.video is not None and regions.likelihood is not None
+    shown = regions.video.sensitivity
+    involved = regions.likelihood["hemifacial_spasm"]
+    assert isinstance(involved, dict)
+    on_video = {r: p * shown.get(r, 1.0) for r, p in involved.items() if shown.get(r, 1.0) > 0}
+    expected = (
+        on_video["eyelid"]
+        * on_video["mouth"]
+        * (1 - on_video["brow"])
+        * (1 - on_video["cheek"])
+        / (1 - math.prod(1 - p for p in on_video.values()))
+    )
+    value = ("eyelid", "mouth")
+    assert probability(regions, value, "hemifacial_spasm", from_video=True) == pytest.approx(
+        expected
+    )
+
+
+def test_a_video_says_nothing_of_the_neck(knowledge: KnowledgeBase) -> None:
+    regions = knowledge.findings["regions"]
+    with_neck = likelihoods(regions, ("eyelid", "neck"), knowledge, from_video=True)
+    assert with_neck == likelihoods(regions, ("eyelid",), knowledge, from_video=True)
+    # A person's "and the neck" does count.
+    assert likelihoods(regions, ("eyelid", "neck"), knowledge) != likelihoods(
+        regions, ("eyelid",), knowledge
+    )
+
+
+def test_a_yes_no_finding_weighs_the_same_from_a_video(knowledge: KnowledgeBase) -> None:
+    closes = knowledge.findings["eye_closes_completely"]
+    assert likelihoods(closes, True, knowledge, from_video=True) == likelihoods(
+        closes, True, knowledge
+    )
 
 
 def test_each_knowledge_base_has_its_own_rows(tmp_path: Path, knowledge: KnowledgeBase) -> None:

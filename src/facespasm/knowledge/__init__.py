@@ -16,6 +16,7 @@ from facespasm.knowledge.schema import (
     Finding,
     Source,
     Treatment,
+    VideoView,
 )
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "KnowledgeBase",
     "Source",
     "Treatment",
+    "VideoView",
     "load_knowledge",
 ]

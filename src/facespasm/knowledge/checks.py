@@ -168,6 +168,8 @@ def _check_finding(finding: Finding, cause_ids: tuple[str, ...]) -> None:
         fail(f"a {finding.type} finding {'needs' if finding.type == 'number' else 'takes no'} bins")
     if finding.type == "number":
         _check_number(finding, fail)
+    if finding.video is not None:
+        _check_video_view(finding, fail)
     if finding.likelihood is None:
         return
     if set(finding.likelihood) != set(cause_ids):
@@ -198,6 +200,22 @@ def _check_number(finding: Finding, fail: Any) -> None:
     inner = [b for b in bounds[:-1] if b is not None]
     if inner != sorted(set(inner)):
         fail("bin bounds must rise")
+
+
+def _check_video_view(finding: Finding, fail: Any) -> None:
+    assert finding.video is not None
+    sensitivity = finding.video.sensitivity
+    if finding.type != "multiple_choice":
+        fail("only a multiple-choice finding has a video view")
+    if not finding.video.rationale.strip():
+        fail("video.sensitivity needs a rationale")
+    unknown = sorted(set(sensitivity) - set(finding.choice_values))
+    if unknown:
+        fail(f"video.sensitivity names unknown choices {unknown}")
+    if any(not 0 <= share <= 1 for share in sensitivity.values()):
+        fail("video.sensitivity has a share outside [0, 1]")
+    if all(sensitivity.get(value, 1.0) == 0 for value in finding.choice_values):
+        fail("video.sensitivity leaves the video nothing to see")
 
 
 def _check_likelihood(finding: Finding, cause: str, table: Any, fail: Any) -> None:

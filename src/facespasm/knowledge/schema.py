@@ -110,6 +110,22 @@ class Bin:
 
 
 @dataclass(frozen=True)
+class VideoView:
+    """What a video shows of a multiple-choice finding it measures, option by option.
+
+    `sensitivity` is P(the video shows the option | the option is involved): a face mesh follows
+    some movements only partway. 0 is an option a video never sees, of which it then says
+    nothing; an option not listed is shown whenever it is involved. The differential weighs a
+    video's answer with these (`reasoning/likelihood.py`), a person's answer without.
+    """
+
+    __pydantic_config__ = _FORBID_EXTRA
+
+    sensitivity: dict[str, float]
+    rationale: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """One item of the evidence vocabulary: the question that asks for it and what it means."""
 
@@ -136,6 +152,8 @@ class Finding:
     # Asked (and counted as open for safety) only once this holds: "is it hard to breathe?"
     # after a new medicine. None: always.
     ask_when: Condition | None = None
+    # A multiple-choice finding a video measures too: how much of it a video shows.
+    video: VideoView | None = None
 
     @property
     def choice_values(self) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 from facespasm.knowledge import KnowledgeBase
 from facespasm.reasoning.entailment import weighed_items
-from facespasm.reasoning.evidence import Evidence, Value
+from facespasm.reasoning.evidence import Evidence, Origin, Value
 from facespasm.reasoning.likelihood import log_likelihoods
 from facespasm.reasoning.memo import KnowledgeMemo
 
@@ -27,10 +27,13 @@ Probabilities = dict[str, float]
 def differential(evidence: Evidence, knowledge: KnowledgeBase) -> Probabilities:
     """Every cause with its posterior probability, in the knowledge base's order; sums to 1.
 
-    Only what is known for sure counts, each piece of information once (`entailment.py`).
+    Only what is known for sure counts, each piece of information once (`entailment.py`); what a
+    video measured is weighed as the video shows it (`likelihood.py`).
     """
-    answers = {item.finding: item.value for item in weighed_items(evidence, knowledge)}
-    return posterior(prior(knowledge), answers, knowledge)
+    weighed = weighed_items(evidence, knowledge)
+    answers = {item.finding: item.value for item in weighed}
+    from_video = frozenset(item.finding for item in weighed if item.origin is Origin.VIDEO)
+    return posterior(prior(knowledge), answers, knowledge, from_video=from_video)
 
 
 def prior(knowledge: KnowledgeBase) -> Probabilities:
@@ -46,13 +49,18 @@ _PRIORS: KnowledgeMemo[Probabilities] = KnowledgeMemo()
 
 
 def posterior(
-    start: Mapping[str, float], answers: Mapping[str, Value], knowledge: KnowledgeBase
+    start: Mapping[str, float],
+    answers: Mapping[str, Value],
+    knowledge: KnowledgeBase,
+    *,
+    from_video: frozenset[str] = frozenset(),
 ) -> Probabilities:
-    """Update `start` probabilities with each known answer."""
+    """Update `start` probabilities with each known answer (`from_video`: those a video gave)."""
     causes = knowledge.cause_ids
     logs = [math.log(start[c]) if start[c] > 0 else -math.inf for c in causes]
     for finding_id, value in answers.items():
-        row = log_likelihoods(knowledge.findings[finding_id], value, knowledge)
+        finding = knowledge.findings[finding_id]
+        row = log_likelihoods(finding, value, knowledge, from_video=finding_id in from_video)
         logs = [log + add for log, add in zip(logs, row, strict=True)]
     return _normalise(dict(zip(causes, logs, strict=True)))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from facespasm.knowledge import Finding, KnowledgeBase
 from facespasm.reasoning.entailment import weighed_items
-from facespasm.reasoning.evidence import Evidence, Value
+from facespasm.reasoning.evidence import Evidence, Origin, Value
 from facespasm.reasoning.likelihood import bin_index, likelihoods
 from facespasm.reasoning.memo import KnowledgeMemo
 
@@ -44,7 +44,12 @@ def explain_all(
 ) -> dict[str, tuple[tuple[Factor, ...], tuple[Factor, ...]]]:
     """For every cause, the findings supporting and opposing it, strongest first."""
     weighed = [
-        answer_factors(knowledge.findings[item.finding], item.value, knowledge)
+        answer_factors(
+            knowledge.findings[item.finding],
+            item.value,
+            knowledge,
+            from_video=item.origin is Origin.VIDEO,
+        )
         for item in weighed_items(evidence, knowledge)
     ]
     explained = {}
@@ -62,20 +67,27 @@ Weighed = tuple[float, Factor]
 
 
 def answer_factors(
-    finding: Finding, value: Value, knowledge: KnowledgeBase
+    finding: Finding, value: Value, knowledge: KnowledgeBase, *, from_video: bool = False
 ) -> tuple[Weighed | None, ...]:
     """One answer's factor for each cause (None where it is near 1), with its strength.
 
-    The weight of an answer for a cause depends on nothing else in the evidence, so it is worked
-    out once per answer and remembered (`memo.py`).
+    The weight of an answer for a cause depends on nothing else in the evidence (but whether a
+    video gave it: `likelihood.py`), so it is worked out once per answer and remembered
+    (`memo.py`).
     """
-    return _FACTORS.get(knowledge, (finding.id, value), lambda: _weigh(finding, value, knowledge))
+    return _FACTORS.get(
+        knowledge,
+        (finding.id, value, from_video),
+        lambda: _weigh(finding, value, knowledge, from_video),
+    )
 
 
-def _weigh(finding: Finding, value: Value, knowledge: KnowledgeBase) -> tuple[Weighed | None, ...]:
+def _weigh(
+    finding: Finding, value: Value, knowledge: KnowledgeBase, from_video: bool
+) -> tuple[Weighed | None, ...]:
     priors = [cause.prior.probability for cause in knowledge.causes]
     total = math.fsum(priors)
-    row = likelihoods(finding, value, knowledge)
+    row = likelihoods(finding, value, knowledge, from_video=from_video)
     expected = math.fsum(p * lk for p, lk in zip(priors, row, strict=True))
     text = describe(finding, value)
     factors: list[Weighed | None] = []
