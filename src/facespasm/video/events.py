@@ -278,9 +278,10 @@ def _partial_narrowings(
     to where it is back; it is a spasm of that eye when somewhere it loses a clear share of the
     aperture (`partial_narrowing`), or a smaller one (`held_narrowing`) held for `held_spasm_s`,
     that is also a clear movement for this eye (`narrowing_z`: a face that moves its eyes a lot
-    narrows them a third by expression), and when the other eye
-    did not take part (`_took_part`). A narrowing within `narrowing_clearance_s` of a blink or
-    a closure is the lids settling from it, and one with a smile is synkinesis's sign
+    narrows them a third by expression; once past it, a hold lasts while the eye stays out of
+    its noise, `eye_noise_z`, so that one noisy frame does not cut it in two), and when the
+    other eye did not take part (`_took_part`). A narrowing within `narrowing_clearance_s` of a
+    blink or a closure is the lids settling from it, and one with a smile is synkinesis's sign
     (`_smile_narrowing` finds it) or an expression: neither is a spasm here.
     """
     limits = thresholds()
@@ -296,9 +297,10 @@ def _partial_narrowings(
         clear = (np.nan_to_num(closure[side]) >= limits.partial_narrowing) & (
             narrowing[side] >= limits.narrowing_z
         )
-        # Or a smaller narrowing held: a ripple swings back within its cycle, a tonic spasm stays.
-        kept = (np.nan_to_num(closure[side]) >= limits.held_narrowing) & (
-            narrowing[side] >= limits.narrowing_z
+        # Or a smaller narrowing held: a ripple swings back within its cycle, a tonic spasm stays
+        # (the closure itself must stay, frame by frame; its z only out of the noise).
+        kept = (np.nan_to_num(closure[side]) >= limits.held_narrowing) & hysteresis(
+            narrowing[side], limits.narrowing_z, limits.eye_noise_z
         )
         for first, last in segments(kept):
             if (last - first) / fps >= limits.held_spasm_s:
