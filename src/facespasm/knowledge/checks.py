@@ -21,6 +21,7 @@ from facespasm.knowledge.schema import (
     Condition,
     Finding,
     Treatment,
+    VideoView,
 )
 
 CONTRACT_CAUSES = (
@@ -169,7 +170,7 @@ def _check_finding(finding: Finding, cause_ids: tuple[str, ...]) -> None:
     if finding.type == "number":
         _check_number(finding, fail)
     if finding.video is not None:
-        _check_video_view(finding, fail)
+        _check_video_view(finding, finding.video, fail)
     if finding.likelihood is None:
         return
     if set(finding.likelihood) != set(cause_ids):
@@ -202,12 +203,11 @@ def _check_number(finding: Finding, fail: Any) -> None:
         fail("bin bounds must rise")
 
 
-def _check_video_view(finding: Finding, fail: Any) -> None:
-    assert finding.video is not None
-    sensitivity = finding.video.sensitivity
+def _check_video_view(finding: Finding, view: VideoView, fail: Any) -> None:
+    sensitivity = view.sensitivity
     if finding.type != "multiple_choice":
         fail("only a multiple-choice finding has a video view")
-    if not finding.video.rationale.strip():
+    if not view.rationale.strip():
         fail("video.sensitivity needs a rationale")
     unknown = sorted(set(sensitivity) - set(finding.choice_values))
     if unknown:

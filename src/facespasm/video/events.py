@@ -85,7 +85,7 @@ def find_events(measures: Measures) -> list[Event]:
     shifts = corner_shifts(measures)
     smiling = smile_frames(measures, shifts)
     events = _eye_events(measures, closure, regions, shifts, smiling)
-    busy = _during(measures, events)
+    busy = frames_during(measures, events)
     events += _lower_face_spasms(measures, closure, regions, busy, shifts)
     events += [
         Event(start, end, "flicker", side, ("eyelid",), peak)
@@ -94,7 +94,9 @@ def find_events(measures: Measures) -> list[Event]:
     return sorted(events, key=lambda event: event.start_s)
 
 
-def _during(measures: Measures, events: list[Event], margin_s: float = 0.0) -> NDArray[np.bool_]:
+def frames_during(
+    measures: Measures, events: list[Event], margin_s: float = 0.0
+) -> NDArray[np.bool_]:
     """The frames within `margin_s` of any of these events."""
     during = np.zeros(len(measures.time), dtype=bool)
     for event in events:
@@ -248,7 +250,7 @@ def _shallow_blinks(
     limits = thresholds()
     both = np.minimum(narrowing["left"], narrowing["right"])
     deep = np.minimum(np.nan_to_num(closure["left"]), np.nan_to_num(closure["right"]))
-    taken = _during(measures, found, limits.narrowing_clearance_s)
+    taken = frames_during(measures, found, limits.narrowing_clearance_s)
     dipped = (deep >= limits.shallow_blink) & (both >= limits.narrowing_z)
     events = []
     for first, last in segments(both >= limits.eye_noise_z):
@@ -286,8 +288,8 @@ def _partial_narrowings(
     """
     limits = thresholds()
     fps = measures.fps
-    taken = _during(measures, found)
-    eyes_shut = _during(measures, [e for e in found if e.kind in ("blink", "closure")])
+    taken = frames_during(measures, found)
+    eyes_shut = frames_during(measures, [e for e in found if e.kind in ("blink", "closure")])
     clearance = max(1, round(limits.narrowing_clearance_s * fps))
     near_shut = uniform_filter1d(eyes_shut.astype(float), size=2 * clearance + 1) > 0
     gap = max(1, round(limits.merge_gap_s * fps))

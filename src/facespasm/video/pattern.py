@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from facespasm.video.events import Event, eye_closure, eye_narrowing
+from facespasm.video.events import Event, eye_closure, eye_narrowing, frames_during
 from facespasm.video.measures import SIDES, Measures, Side
 from facespasm.video.summary import VideoSummary
 from facespasm.video.thresholds import thresholds
@@ -257,8 +257,7 @@ def _with_the_other_eye_still(measures: Measures, events: list[Event]) -> list[E
     kept = []
     for event in events:
         other: Side = "left" if event.side == "right" else "right"
-        during = (measures.time >= event.start_s) & (measures.time <= event.end_s)
-        if narrowing[other][during].max(initial=0.0) < limit:
+        if narrowing[other][frames_during(measures, [event])].max(initial=0.0) < limit:
             kept.append(event)
     return kept
 
