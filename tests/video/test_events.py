@@ -431,6 +431,58 @@ def test_an_eye_narrowing_as_the_lips_pucker_is_synkinesis_sign(
     assert [(e.kind, e.side, e.with_smile) for e in events] == found
 
 
+def test_a_pucker_held_for_seconds_still_carries_the_eye_that_narrows_with_it() -> None:
+    # A pucker held 4 s fills the corners' rolling baseline (4 s): measured against that
+    # baseline it all but vanishes. Against where the corners were just before and after, both
+    # were drawn in throughout: the narrowing came with it (a blind clip's 3 s pucker on real
+    # footage read so as hemifacial spasm's held narrowing).
+    left, right = trace()
+    shut(right, 7.6, 11.4, depth=0.35)
+    measures = with_a_still_face(left, right)
+    lift(measures, "mouth_x", ("left", "right"), 7.5, 11.5, by=-3.0)
+    events = find_events(measures)
+    assert [(e.kind, e.side, e.with_smile) for e in events] == [("spasm", "right", True)]
+
+
+def talking_face(
+    left: np.ndarray, right: np.ndarray, talk: tuple[float, float], lips: str = "talk"
+) -> Measures:
+    """A still face whose lips move from talk[0] to talk[1] s: open and close four times a
+    second on both sides ("talk"), on one side only ("one side"), or part once and hold ("held
+    apart", as a smile or a spasm's pull parts them)."""
+    measures = with_a_still_face(left, right)
+    rng = np.random.default_rng(2)
+    t = measures.time
+    during = (t >= talk[0]) & (t < talk[1])
+    moving = 0.05 * np.sin(2 * np.pi * 4 * t) if lips != "held apart" else np.full(len(t), 0.05)
+    for side in ("left", "right"):
+        moves = lips != "one side" or side == "left"
+        gap = 0.30 + rng.normal(0, 0.003, len(t)) + during * moving * moves
+        measures.data[:, column("lips", side)] = gap
+    return measures
+
+
+@pytest.mark.parametrize(
+    ("talk", "lips", "with_it"),
+    [
+        ((8.0, 9.4), "talk", True),  # the eye narrows as the talking starts, and while it lasts
+        ((5.0, 11.0), "talk", False),  # it narrows in the middle of a long talk: not tied to it
+        ((20.0, 20.0), "talk", False),  # no talking
+        ((8.0, 9.4), "one side", False),  # one side's lips moving: a pull, not talking
+        ((8.0, 9.4), "held apart", False),  # the lips part once and stay: not talking
+    ],
+)
+def test_an_eye_narrowing_as_the_person_starts_talking_is_synkinesis_sign(
+    talk: tuple[float, float], lips: str, with_it: bool
+) -> None:
+    # Synkinesis is an involuntary movement that accompanies a voluntary one (knowledge notes
+    # 2.4): the eye narrows as the person talks, from the first syllable.
+    left, right = trace()
+    shut(right, 8.1, 9.1, depth=0.35)
+    events = find_events(talking_face(left, right, talk, lips))
+    assert [(e.kind, e.side, e.with_smile) for e in events] == [("spasm", "right", with_it)]
+
+
 def rippling_left_lid(cheek_rise: float) -> Measures:
     """The flicker above, with the left cheek (measured, with its own noise) rising during it."""
     left, right = trace()

@@ -56,6 +56,21 @@ def test_closing_one_eye_changes_only_that_sides_aperture(face: np.ndarray) -> N
     assert after[column("aperture", "left")] == before[column("aperture", "left")]
 
 
+def test_parting_the_lips_opens_the_lips_gap_on_both_sides(face: np.ndarray) -> None:
+    # The astronaut smiles with his teeth showing: the inner lips are apart, a little, on each
+    # side. Lowering the lower lip (a syllable) opens the gap on both sides, in the face's units
+    # (the head is tilted a little, so the face frame's vertical is not quite the image's).
+    opened = face.copy()
+    unit = float(np.hypot(*(face[362, :2] - face[133, :2])))
+    opened[[87, 317], 1] += 0.2 * unit  # the lower inner lip, each side, down a fifth of a unit
+    before, after = measure_frame(face), measure_frame(opened)
+    for side in SIDES:
+        assert 0 <= before[column("lips", side)] < 0.5
+        assert after[column("lips", side)] - before[column("lips", side)] == pytest.approx(
+            0.2, abs=0.005
+        )
+
+
 def test_frames_without_a_face_are_kept_as_gaps() -> None:
     series = MeasureSeries(fps=30.0)
     series.add(0.0, None)

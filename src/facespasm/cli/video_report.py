@@ -56,7 +56,7 @@ def _events_table(analysis: VideoAnalysis) -> Table:
         table.add_column(column)
     for event in analysis.events[:MAX_EVENTS_LISTED]:
         kind = event.kind + (" (forceful)" if event.forceful else "")
-        kind += " (with a smile)" if event.with_smile else ""
+        kind += " (with a smile, pucker or talk)" if event.with_smile else ""
         table.add_row(
             f"{event.start_s:.2f}",
             f"{event.end_s:.2f}",

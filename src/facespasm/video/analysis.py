@@ -1,6 +1,6 @@
 """`analyze_video()`: a face video in, events, a summary and evidence out.
 
-Frames stream through the landmark model and are reduced at once to sixteen numbers each, so
+Frames stream through the landmark model and are reduced at once to eighteen numbers each, so
 memory does not grow with the length of the video. A file is measured in fixed time segments,
 on as many cores as `workers` allows (segments.py), and its rows are stitched in order before
 events are found over the whole clip. A face that is lost for part of the clip leaves gaps,

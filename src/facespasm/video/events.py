@@ -21,7 +21,9 @@ A one-sided eye narrowing while both mouth corners lift (a smile) or draw in (a 
 marked `with_smile`: the eye closing when smiling is the mark of synkinesis (source article),
 and the eye narrows with a lip pucker in 82% (synkinesis patterns study). The movement is judged
 over the whole narrowing (both corners' mean move in their pooled noise, and the two moves within
-`smile_symmetry` of each other), not frame by frame. A closure is `forceful` when the brows
+`smile_symmetry` of each other), not frame by frame. One that starts as the person starts
+talking and lasts while they talk is marked so too: synkinesis is an involuntary movement that
+accompanies a voluntary one (knowledge notes 2.4; smiles.py). A closure is `forceful` when the brows
 stay down through at least half of it on both sides (a glance down dips them for a moment).
 One-sidedness is what separates a spasm from an expression: a smile lifts both mouth corners, a
 pucker draws both in, and a wink aside, faces are symmetric when we move them on purpose.
@@ -53,7 +55,14 @@ from scipy.ndimage import uniform_filter1d
 from facespasm.video.flickers import flickers
 from facespasm.video.measures import SIDES, Measures, Side
 from facespasm.video.signals import hysteresis, merged, robust_z, segments, span
-from facespasm.video.smiles import CornerShift, corner_shifts, expressed, smile_frames
+from facespasm.video.smiles import (
+    CornerShift,
+    Talking,
+    corner_shifts,
+    expressed,
+    smile_frames,
+    talking,
+)
 from facespasm.video.thresholds import thresholds
 
 Kind = Literal["blink", "closure", "spasm", "flicker"]
@@ -84,7 +93,8 @@ def find_events(measures: Measures) -> list[Event]:
     regions = {side: _region_activity(measures, side) for side in SIDES}
     shifts = corner_shifts(measures)
     smiling = smile_frames(measures, shifts)
-    events = _eye_events(measures, closure, regions, shifts, smiling)
+    voluntary = _Voluntary(measures.fps, shifts, talking(measures))
+    events = _eye_events(measures, closure, regions, voluntary, smiling)
     busy = frames_during(measures, events)
     events += _lower_face_spasms(measures, closure, regions, busy, shifts)
     events += [
@@ -176,11 +186,39 @@ def _attributed(
     return tuple(r for r, peak in peaks.items() if peak > 0 and peak >= share * strongest)
 
 
+@dataclass(frozen=True)
+class _Voluntary:
+    """The voluntary movements of the mouth an eye's narrowing may come with (smiles.py)."""
+
+    fps: float
+    shifts: tuple[CornerShift, ...]
+    talk: Talking
+
+    def moved(self, first: int, last: int) -> bool:
+        """Whether the person smiled, puckered, or started talking, over frames first..last-1."""
+        return expressed(self.shifts, first, last, self.fps) or self.talk.accompanies(first, last)
+
+    def narrowed_with(self, regions: tuple[str, ...], peak: float, first: int, last: int) -> bool:
+        """Whether one eye's narrowing over frames first..last-1 came with a voluntary movement.
+
+        A mouth corner pulled one-sidedly (`regions`) is a spasm's pull, not a smile; an eye
+        shut completely (`peak`) is a spasm set off by the movement, not an eye that narrows
+        with it; and a narrowing shorter than `shortest_smile_s` is a twitch.
+        """
+        limits = thresholds()
+        return (
+            "mouth" not in regions
+            and peak < limits.complete_closure
+            and (last - first) / self.fps >= limits.shortest_smile_s
+            and self.moved(first, last)
+        )
+
+
 def _eye_events(
     measures: Measures,
     closure: dict[Side, NDArray[np.float64]],
     regions: dict[Side, dict[str, NDArray[np.float64]]],
-    shifts: tuple[CornerShift, ...],
+    voluntary: _Voluntary,
     smiling: NDArray[np.bool_],
 ) -> list[Event]:
     limits = thresholds()
@@ -218,18 +256,15 @@ def _eye_events(
                 side,
                 ("eyelid", *with_it),
                 peak[side],
-                # A mouth corner pulled one-sidedly is a spasm's pull, not a smile; an eye shut
-                # completely is a spasm set off by the movement, not an eye that narrows with it.
-                with_smile="mouth" not in with_it
-                and peak[side] < limits.complete_closure
-                and end - start >= limits.shortest_smile_s
-                and expressed(shifts, first, last, measures.fps),
+                with_smile=voluntary.narrowed_with(with_it, peak[side], first, last),
             )
         )
     narrowing = {side: eye_narrowing(measures, side) for side in SIDES}
-    events += _smile_narrowing(measures, closure, closed, shifts)
+    events += _smile_narrowing(measures, closure, closed, voluntary)
     events += _shallow_blinks(measures, closure, narrowing, events)
-    events += _partial_narrowings(measures, closure, narrowing, regions, moved, events, smiling)
+    events += _partial_narrowings(
+        measures, closure, narrowing, regions, moved, events, smiling, voluntary
+    )
     return events
 
 
@@ -271,6 +306,7 @@ def _partial_narrowings(
     moved: dict[Side, dict[str, NDArray[np.bool_]]],
     found: list[Event],
     smiling: NDArray[np.bool_],
+    voluntary: _Voluntary,
 ) -> list[Event]:
     """One eye narrowing partway, far beyond its own noise, while the other eye stays still.
 
@@ -284,7 +320,9 @@ def _partial_narrowings(
     its noise, `eye_noise_z`, so that one noisy frame does not cut it in two), and when the
     other eye did not take part (`_took_part`). A narrowing within `narrowing_clearance_s` of a
     blink or a closure is the lids settling from it, and one with a smile is synkinesis's sign
-    (`_smile_narrowing` finds it) or an expression: neither is a spasm here.
+    (`_smile_narrowing` finds it) or an expression: neither is a spasm here. One that starts
+    as the person starts talking and lasts while they talk is marked `with_smile` (synkinesis's
+    sign: `_Voluntary.narrowed_with`).
     """
     limits = thresholds()
     fps = measures.fps
@@ -321,7 +359,12 @@ def _partial_narrowings(
                 continue
             with_it = _attributed(regions[side], moved[side], first, last)
             peak = float(np.nanmax(closure[side][first:last]))
-            events.append(Event(start, end, "spasm", side, ("eyelid", *with_it), peak))
+            with_talking = voluntary.narrowed_with(with_it, peak, first, last)
+            events.append(
+                Event(
+                    start, end, "spasm", side, ("eyelid", *with_it), peak, with_smile=with_talking
+                )
+            )
     return events
 
 
@@ -329,15 +372,16 @@ def _smile_narrowing(
     measures: Measures,
     closure: dict[Side, NDArray[np.float64]],
     closed: dict[Side, NDArray[np.bool_]],
-    shifts: tuple[CornerShift, ...],
+    voluntary: _Voluntary,
 ) -> list[Event]:
-    """One eye narrowing (but not shutting) more than the other while the person smiles or puckers.
+    """One eye narrowing (but not shutting) more than the other with a smile, pucker or talk.
 
     A smile narrows both eyes a little (the cheeks rise); the side is the eye that narrowed
     by a set share more than the other (the issue: a left synkinesis was found on the right).
     The movement is judged over the whole narrowing, not frame by frame: both mouth corners rose
     (or drew in) on average by a set number of their pooled noise units, within
-    `smile_symmetry` of each other (a one-sided pull of the mouth is a spasm, not a smile).
+    `smile_symmetry` of each other (a one-sided pull of the mouth is a spasm, not a smile); or
+    the person started talking as it started, and talked through it.
     """
     limits = thresholds()
     events = []
@@ -351,7 +395,7 @@ def _smile_narrowing(
             start, end = span(measures, first, last)
             if end - start < limits.shortest_smile_s:
                 continue
-            if expressed(shifts, first, last, measures.fps):
+            if voluntary.moved(first, last):
                 peak = float(np.nanmax(closure[side][first:last]))
                 events.append(Event(start, end, "spasm", side, ("eyelid",), peak, with_smile=True))
     return events

@@ -40,12 +40,14 @@ IRIS_WIDTH = {"right": (469, 471), "left": (474, 476)}
 BROW = {"right": (105, 66, 107), "left": (334, 296, 336)}
 CHEEK = {"right": (205, 50), "left": (425, 280)}
 MOUTH_CORNER = {"right": 61, "left": 291}
+# The inner lips halfway between the middle and each corner: upper, lower.
+LIPS = {"right": (82, 87), "left": (312, 317)}
 INNER_CANTHUS = {"right": 133, "left": 362}
 
 # The columns of a frame's measure vector, per side: first what its landmarks say
 # (`measure_frame`), then the lids' skin velocity from its pixels (lid_motion.py; eye widths per
 # frame, down positive, NaN without the frame or the previous one).
-LANDMARK_MEASURES = ("aperture", "aperture_mm", "brow", "cheek", "mouth_x", "mouth_y")
+LANDMARK_MEASURES = ("aperture", "aperture_mm", "brow", "cheek", "mouth_x", "mouth_y", "lips")
 PIXEL_MEASURES = ("lid_lower", "lid_upper")
 MEASURES = LANDMARK_MEASURES + PIXEL_MEASURES
 
@@ -63,8 +65,9 @@ def measure_frame(points: NDArray[np.floating]) -> NDArray[np.float64]:
 
     Returns:
         aperture (eye aspect ratio), aperture_mm, brow height above the eye line, cheek height
-        above the mouth line, mouth-corner x (outward) and y (upward) -- all but aperture_mm in
-        units of the inner-canthal distance, in the head's own frame.
+        above the mouth line, mouth-corner x (outward) and y (upward), the gap between the
+        inner lips on that side -- all but aperture_mm in units of the inner-canthal distance,
+        in the head's own frame.
     """
     xy = np.asarray(points[:, :2], dtype=np.float64)
     origin = (xy[INNER_CANTHUS["right"]] + xy[INNER_CANTHUS["left"]]) / 2
@@ -91,6 +94,8 @@ def measure_frame(points: NDArray[np.floating]) -> NDArray[np.float64]:
         outward = 1.0 if side == "left" else -1.0
         out[column("mouth_x", side)] = outward * face[MOUTH_CORNER[side], 0]
         out[column("mouth_y", side)] = face[MOUTH_CORNER[side], 1]
+        upper, lower = LIPS[side]
+        out[column("lips", side)] = float(face[upper, 1] - face[lower, 1])
     return out
 
 
@@ -124,7 +129,7 @@ class Measures:
 
 @dataclass
 class MeasureSeries:
-    """Collects measures frame by frame: 16 numbers per frame, so long videos stay small.
+    """Collects measures frame by frame: 18 numbers per frame, so long videos stay small.
 
     The lids' skin velocity compares each frame with the previous one (`lid_motion`), so a series
     holds the previous frame's few small patches and nothing more; a fresh series starts afresh

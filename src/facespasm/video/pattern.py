@@ -122,14 +122,16 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
     smiles = [e for e in spasms if e.with_smile]
     if smiles:
         found["with_voluntary_movement"] = Finding(
-            True, _by_count(len(smiles)), f"{len(smiles)} time(s) one eye narrowed in a smile"
+            True,
+            _by_count(len(smiles)),
+            f"{len(smiles)} time(s) one eye narrowed in a smile, a pucker or talking",
         )
         # The measured sign itself (knowledge: a finding only a video gives, never asked).
         found["eye_narrows_with_smile"] = Finding(
             True,
             _by_count(len(smiles)),
             f"{len(smiles)} time(s) one eye narrowed well beyond the other while both mouth "
-            "corners rose",
+            "corners rose or drew in, or as the person started talking",
         )
     found.update(_blinking(measures, events))
     return found

@@ -47,6 +47,15 @@ class Thresholds:
     smile_reference_s: float
     shortest_smile_s: float
     smile_smoothing_s: float
+    talk_window_s: float
+    talk_quiet_percentile: float
+    talk_ratio: float
+    shortest_talk_s: float
+    talk_pause_s: float
+    talk_openings: float
+    talk_opening_share: float
+    talk_share: float
+    talk_onset_s: float
     brow_squeeze_z: float
     squeeze_share: float
     held_closure_s: float
