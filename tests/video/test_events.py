@@ -483,6 +483,31 @@ def test_an_eye_narrowing_as_the_person_starts_talking_is_synkinesis_sign(
     assert [(e.kind, e.side, e.with_smile) for e in events] == [("spasm", "right", with_it)]
 
 
+@pytest.mark.parametrize(
+    ("during", "jerk_in"),
+    [
+        ("smile", "eye_narrows_with_smile"),  # the eye jerks as the person smiles: synkinesis
+        ("talk", "eye_narrows_with_smile"),  # ... or as they talk
+        ("nothing", "eye_twitches_partly_shut"),  # with the mouth still: a clonic twitch
+    ],
+)
+def test_a_jerk_of_one_eye_inside_a_smile_or_a_talk_narrows_with_it(
+    during: str, jerk_in: str
+) -> None:
+    # A jerk is too brief to judge a smile over its own frames (`shortest_smile_s`), but a smile
+    # or a talk found on its own, under way around the whole jerk, is the voluntary movement it
+    # came with; one at rest is hemifacial spasm's clonic twitch.
+    left, right = trace()
+    shut(right, 4.0, 4.2, depth=0.6)
+    measures = talking_face(left, right, (3.0, 5.5) if during == "talk" else (20.0, 20.0))
+    if during == "smile":
+        lift(measures, "mouth_y", ("left", "right"), 3.5, 4.8, by=5.0)
+    evidence = read_evidence(measures, find_events(measures))
+    other = ({"eye_narrows_with_smile", "eye_twitches_partly_shut"} - {jerk_in}).pop()
+    assert jerk_in in evidence
+    assert other not in evidence
+
+
 def rippling_left_lid(cheek_rise: float) -> Measures:
     """The flicker above, with the left cheek (measured, with its own noise) rising during it."""
     left, right = trace()

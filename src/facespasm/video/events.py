@@ -93,8 +93,8 @@ def find_events(measures: Measures) -> list[Event]:
     regions = {side: _region_activity(measures, side) for side in SIDES}
     shifts = corner_shifts(measures)
     smiling = smile_frames(measures, shifts)
-    voluntary = _Voluntary(measures.fps, shifts, talking(measures))
-    events = _eye_events(measures, closure, regions, voluntary, smiling)
+    voluntary = _Voluntary(measures.fps, shifts, talking(measures), smiling)
+    events = _eye_events(measures, closure, regions, voluntary)
     busy = frames_during(measures, events)
     events += _lower_face_spasms(measures, closure, regions, busy, shifts)
     events += [
@@ -193,6 +193,7 @@ class _Voluntary:
     fps: float
     shifts: tuple[CornerShift, ...]
     talk: Talking
+    smiling: NDArray[np.bool_]
 
     def moved(self, first: int, last: int) -> bool:
         """Whether the person smiled, puckered, or started talking, over frames first..last-1."""
@@ -203,15 +204,16 @@ class _Voluntary:
 
         A mouth corner pulled one-sidedly (`regions`) is a spasm's pull, not a smile; an eye
         shut completely (`peak`) is a spasm set off by the movement, not an eye that narrows
-        with it; and a narrowing shorter than `shortest_smile_s` is a twitch.
+        with it. A narrowing held `shortest_smile_s` or longer is judged with the movement over
+        its own frames; a shorter one (a jerk) only inside a smile, pucker or talk found on its
+        own (`smile_frames`, `talking`): too brief to tell a movement from the mouth's noise.
         """
         limits = thresholds()
-        return (
-            "mouth" not in regions
-            and peak < limits.complete_closure
-            and (last - first) / self.fps >= limits.shortest_smile_s
-            and self.moved(first, last)
-        )
+        if "mouth" in regions or peak >= limits.complete_closure:
+            return False
+        if (last - first) / self.fps >= limits.shortest_smile_s:
+            return self.moved(first, last)
+        return bool((self.smiling[first:last] | self.talk.frames[first:last]).all())
 
 
 def _eye_events(
@@ -219,7 +221,6 @@ def _eye_events(
     closure: dict[Side, NDArray[np.float64]],
     regions: dict[Side, dict[str, NDArray[np.float64]]],
     voluntary: _Voluntary,
-    smiling: NDArray[np.bool_],
 ) -> list[Event]:
     limits = thresholds()
     closed = {side: hysteresis(closure[side], limits.closed, limits.still_closed) for side in SIDES}
@@ -262,9 +263,7 @@ def _eye_events(
     narrowing = {side: eye_narrowing(measures, side) for side in SIDES}
     events += _smile_narrowing(measures, closure, closed, voluntary)
     events += _shallow_blinks(measures, closure, narrowing, events)
-    events += _partial_narrowings(
-        measures, closure, narrowing, regions, moved, events, smiling, voluntary
-    )
+    events += _partial_narrowings(measures, closure, narrowing, regions, moved, events, voluntary)
     return events
 
 
@@ -305,7 +304,6 @@ def _partial_narrowings(
     regions: dict[Side, dict[str, NDArray[np.float64]]],
     moved: dict[Side, dict[str, NDArray[np.bool_]]],
     found: list[Event],
-    smiling: NDArray[np.bool_],
     voluntary: _Voluntary,
 ) -> list[Event]:
     """One eye narrowing partway, far beyond its own noise, while the other eye stays still.
@@ -354,7 +352,7 @@ def _partial_narrowings(
                 end - start < limits.shortest_spasm_s
                 or near_shut[first:last].any()
                 or _took_part(closure[other], narrowing[other], first, last, closure[side])
-                or smiling[first:last].any()
+                or voluntary.smiling[first:last].any()
             ):
                 continue
             with_it = _attributed(regions[side], moved[side], first, last)
