@@ -129,22 +129,24 @@ def test_motion_restarts_without_a_face_or_a_frame_and_in_a_fresh_series(
     assert np.isnan(list(motion.measure(None, landmarks()).values())).all()  # no frame
 
 
-def lid_measures(bands: tuple[str, ...], side: Side = "left") -> Measures:
-    """20 s of open eyes and a still face whose lids' skin velocities are noise, but for a
-    6 Hz ripple of `bands` of `side`'s eye from 8 to 10 s."""
+def lid_measures(bands: tuple[str, ...], side: Side = "left", sweep: float = 0.01) -> Measures:
+    """20 s of open eyes and a still face whose lids' skin velocities are noise (a thousandth of
+    an eye width a frame, as on still footage), but for a 6 Hz ripple of `bands` of `side`'s eye
+    from 8 to 10 s that sweeps the skin `sweep` eye widths up and down."""
     rng = np.random.default_rng(5)
     frames = int(20 * FPS)
     measures = Measures.from_apertures(
         FPS, 0.30 + rng.normal(0, 0.005, frames), 0.30 + rng.normal(0, 0.005, frames)
     )
     for eye in SIDES:
-        for name in ("cheek", "mouth_x", "mouth_y", "lid_lower", "lid_upper"):
+        for name in ("cheek", "mouth_x", "mouth_y"):
             measures.data[:, column(name, eye)] = rng.normal(0.0, 1.0, frames)
+        for name in ("lid_lower", "lid_upper"):
+            measures.data[:, column(name, eye)] = rng.normal(0.0, 0.001, frames)
     t = np.arange(int(2 * FPS)) / FPS
+    position = sweep / 2 * np.sin(2 * np.pi * 6 * t)
     for band in bands:
-        measures.data[int(8 * FPS) : int(10 * FPS), column(band, side)] += 4 * np.sin(
-            2 * np.pi * 6 * t
-        )
+        measures.data[int(8 * FPS) : int(10 * FPS), column(band, side)] += np.gradient(position)
     return measures
 
 
@@ -161,3 +163,12 @@ def test_both_lids_of_an_eye_rippling_together_is_not_a_flicker() -> None:
     measures = lid_measures(("lid_lower", "lid_upper"))
 
     assert [e for e in find_events(measures) if e.kind == "flicker"] == []
+
+
+def test_a_lid_that_sweeps_a_millimetre_or_more_twitches_rather_than_flickers() -> None:
+    # Myokymia's ripple is fine: a third of a millimetre (0.01 eye widths) is a flicker, the
+    # same ripple sweeping 2 mm (0.07 eye widths, an eye about 30 mm wide) is a lid twitching.
+    fine, twitching = lid_measures(("lid_lower",)), lid_measures(("lid_lower",), sweep=0.07)
+
+    assert [e.kind for e in find_events(fine) if e.kind == "flicker"] == ["flicker"]
+    assert [e for e in find_events(twitching) if e.kind == "flicker"] == []

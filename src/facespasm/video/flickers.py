@@ -43,7 +43,9 @@ def flickers(
     push the lids as a smile starts and ends, a step that ripples the window around it. Where
     the lids' skin was measured from the pixels, the ripple is one lid's (`pixel_one_lid_ratio`):
     both lids of an eye rippling together is taken for the whole orbicularis twitching, as in a
-    clonic burst of hemifacial spasm, not myokymia's flicker of a lid (an in-house rule).
+    clonic burst of hemifacial spasm, not myokymia's flicker of a lid (an in-house rule), and no
+    lid's skin sweeps further than a fine ripple does (`pixel_largest_sweep`, about a millimetre):
+    a lid twitching further is a twitch, as hemifacial spasm's clonic ones are.
     """
     limits = thresholds()
     fps = measures.fps
@@ -73,6 +75,7 @@ def flickers(
                 and peak < limits.still_closed
                 and face_moved < limits.flicker_face_still_z
                 and _one_lid(ripple, side, first, last)
+                and _fine(measures, side, first, last)
             ):
                 events.append((start, end, side, peak))
     return events
@@ -92,6 +95,29 @@ def _one_lid(
     if len(levels) < 2:
         return True
     return levels[-1] >= thresholds().pixel_one_lid_ratio * max(levels[0], 1e-12)
+
+
+def _fine(measures: Measures, side: Side, first: int, last: int) -> bool:
+    """Whether no lid of the eye swept further than a fine ripple over frames first..last-1.
+
+    Each band's position is its velocity summed over the run, less its mean over the slowest
+    ripple's cycle (1 / `flicker_low_hz`: a slow drift is not the ripple); the sweep is the 5th
+    to 95th percentile of that. True when the lids' pixels were not measured.
+    """
+    limits = thresholds()
+    size = max(3, round(measures.fps / limits.flicker_low_hz))
+    for band in BANDS:
+        velocity = measures.series(f"lid_{band}", side)[first:last]
+        if np.isnan(velocity).all() or len(velocity) <= size:
+            continue
+        position = np.cumsum(np.nan_to_num(velocity))
+        ripple = (position - uniform_filter1d(position, size=size, mode="nearest"))[
+            size // 2 : len(position) - size // 2
+        ]
+        sweep = float(np.percentile(ripple, 95) - np.percentile(ripple, 5))
+        if sweep >= limits.pixel_largest_sweep:
+            return False
+    return True
 
 
 def _rippling(
