@@ -90,9 +90,13 @@ def corner_shifts(measures: Measures) -> tuple[CornerShift, ...]:
                 continue
             by_side[side] = np.nan_to_num(values - rolling_median(values, window))
             noise.append(1.4826 * float(np.median(np.abs(by_side[side]))))
-        judged = {side: sign * measures.series(measure, side) for side in SIDES}
+        judged = (
+            {side: sign * measures.series(measure, side) for side in SIDES}
+            if by_position
+            else by_side
+        )
         pooled = max(float(np.mean(noise)) if noise else 0.0, 1e-6)
-        shifts.append(CornerShift(by_side, judged if by_position else by_side, pooled))
+        shifts.append(CornerShift(by_side, judged, pooled))
     return tuple(shifts)
 
 
