@@ -312,7 +312,9 @@ def _partial_narrowings(
     a hemifacial spasm can show as one eye losing a third of its aperture and never "closed".
     The narrowing is the whole movement, from where the eye leaves its own noise (`eye_noise_z`)
     to where it is back; it is a spasm of that eye when somewhere it loses a clear share of the
-    aperture (`partial_narrowing`), or a smaller one (`held_narrowing`) held for `held_spasm_s`,
+    aperture (`partial_narrowing`), a smaller one (`faint_narrowing`) for a twitch's length
+    twice as far out of the noise (`faint_narrowing_z`: a clonic twitch on a steady face that
+    the mesh followed a fifth of the way), or one of `held_narrowing` held for `held_spasm_s`,
     that is also a clear movement for this eye (`narrowing_z`: a face that moves its eyes a lot
     narrows them a third by expression; once past it, a hold lasts while the eye stays out of
     its noise, `eye_noise_z`, so that one noisy frame does not cut it in two), and when the
@@ -332,17 +334,20 @@ def _partial_narrowings(
     events = []
     for side in SIDES:
         other: Side = "left" if side == "right" else "right"
-        clear = (np.nan_to_num(closure[side]) >= limits.partial_narrowing) & (
-            narrowing[side] >= limits.narrowing_z
-        )
-        # Or a smaller narrowing held: a ripple swings back within its cycle, a tonic spasm stays
-        # (the closure itself must stay, frame by frame; its z only out of the noise).
-        kept = (np.nan_to_num(closure[side]) >= limits.held_narrowing) & hysteresis(
+        closed = np.nan_to_num(closure[side])
+        clear = (closed >= limits.partial_narrowing) & (narrowing[side] >= limits.narrowing_z)
+        # Or a smaller narrowing, for a twitch's length (`shortest_spasm_s`) far beyond the noise
+        # (a ripple's trough passes it for a noisy frame at most) or held: a ripple swings back
+        # within its cycle, a tonic spasm stays (the closure itself must stay, frame by frame;
+        # its z only out of the noise).
+        faint = (closed >= limits.faint_narrowing) & (narrowing[side] >= limits.faint_narrowing_z)
+        kept = (closed >= limits.held_narrowing) & hysteresis(
             narrowing[side], limits.narrowing_z, limits.eye_noise_z
         )
-        for first, last in segments(kept):
-            if (last - first) / fps >= limits.held_spasm_s:
-                clear[first:last] = True
+        for small, shortest in ((faint, limits.shortest_spasm_s), (kept, limits.held_spasm_s)):
+            for first, last in segments(small):
+                if (last - first) / fps >= shortest:
+                    clear[first:last] = True
         moving = narrowing[side] >= limits.eye_noise_z
         for first, last in merged(segments(moving), gap):
             if taken[first:last].any() or not clear[first:last].any():

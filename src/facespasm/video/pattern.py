@@ -166,9 +166,10 @@ def _how_the_eyes_close(
             f"{len(narrowed)} time(s) one eye narrowed and stayed so {limits.held_spasm_s:g} s "
             f"or longer (at most by {deepest:.0%} of its opening) while the other eye did not",
         )
-    # A brief jerk of one eye a third or more shut (but not completely) is hemifacial spasm's
-    # clonic twitch, which myokymia's ripple never is; a face mesh under-reads how far a lid
-    # closes, so such a jerk may be a complete closure the mesh followed partway. A jerk inside a
+    # A brief jerk of one eye a third or more shut (but not completely), or a fifth far beyond
+    # its noise (`faint_narrowing`, events.py), is hemifacial spasm's clonic twitch, which
+    # myokymia's ripple never is; a face mesh under-reads how far a lid closes, so such a jerk may
+    # be a complete closure the mesh followed partway. A jerk inside a
     # smile, a pucker or a talk under way is that movement's narrowing (events.py marks it
     # `with_smile`): synkinesis's sign, not a clonic twitch.
     jerks = _with_the_other_eye_still(
@@ -179,14 +180,14 @@ def _how_the_eyes_close(
             if "eyelid" in e.regions
             and not e.with_smile
             and e.duration_s < limits.held_spasm_s
-            and limits.partial_narrowing <= e.peak < limits.complete_closure
+            and limits.faint_narrowing <= e.peak < limits.complete_closure
         ],
     )
     if jerks:
         found["eye_twitches_partly_shut"] = Finding(
             True,
             _by_count(len(jerks)),
-            f"{len(jerks)} time(s) one eye jerked at least {limits.partial_narrowing:.0%} shut, "
+            f"{len(jerks)} time(s) one eye jerked at least {limits.faint_narrowing:.0%} shut, "
             f"for under {limits.held_spasm_s:g} s, while the other eye did not",
         )
     shut = [e for e in spasms if "eyelid" in e.regions and e.peak >= limits.complete_closure]

@@ -41,6 +41,8 @@ class Thresholds:
     smile_narrowing: float
     partial_narrowing: float
     narrowing_z: float
+    faint_narrowing: float
+    faint_narrowing_z: float
     eye_noise_z: float
     narrowing_clearance_s: float
     smile_rise_z: float
