@@ -169,9 +169,9 @@ def _how_the_eyes_close(
     # A brief jerk of one eye a third or more shut (but not completely), or a fifth far beyond
     # its noise (`faint_narrowing`, events.py), is hemifacial spasm's clonic twitch, which
     # myokymia's ripple never is; a face mesh under-reads how far a lid closes, so such a jerk may
-    # be a complete closure the mesh followed partway. A jerk inside a
-    # smile, a pucker or a talk under way is that movement's narrowing (events.py marks it
-    # `with_smile`): synkinesis's sign, not a clonic twitch.
+    # be a complete closure the mesh followed partway. A jerk inside a smile, a pucker or a talk
+    # under way is that movement's narrowing (events.py marks it `with_smile`): synkinesis's
+    # sign, not a clonic twitch.
     jerks = _with_the_other_eye_still(
         measures,
         [
