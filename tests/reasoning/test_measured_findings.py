@@ -34,6 +34,7 @@ def test_the_measured_findings_say_so(knowledge: KnowledgeBase) -> None:
         "eye_narrows_in_spasm",
         "eye_narrows_with_smile",
         "eye_twitches_partly_shut",
+        "eyes_flutter",
     ]
     assert all("measured on video" in knowledge.findings[f].label for f in measured(knowledge))
 

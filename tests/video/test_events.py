@@ -95,6 +95,43 @@ def test_one_eye_shutting_alone_is_a_spasm_of_that_side() -> None:
     assert events[1].end_s == pytest.approx(10.2, abs=0.05)
 
 
+def test_one_eye_held_narrowed_stays_that_eyes_spasm_when_a_blink_crosses_it() -> None:
+    left, right = trace()
+    shut(right, 5.0, 8.0, depth=0.55)  # a tonic spasm, or an eye narrowing with a smile
+    shut(left, 6.0, 6.2)  # a blink of the other eye in the middle of it
+    shut(right, 6.0, 6.2)
+    events = find_events(Measures.from_apertures(FPS, left, right))
+    assert [(e.kind, e.side) for e in events] == [("spasm", "right")]
+    assert events[0].duration_s == pytest.approx(3.0, abs=0.1)
+
+
+def test_an_eye_narrowing_with_a_smile_stays_the_smiles_when_a_blink_crosses_it() -> None:
+    # Synkinesis: one eye narrows half shut while the person smiles, and blinks meanwhile. The
+    # blink shuts that eye for a moment; the narrowing is still the smile's, not a spasm.
+    left, right = trace()
+    for start in (4.0, 12.0):
+        shut(right, start, start + 2.0, depth=0.5)
+        shut(left, start + 0.8, start + 1.0)
+        shut(right, start + 0.8, start + 1.0)
+    measures = with_a_still_face(left, right)
+    for start in (4.0, 12.0):
+        lift(measures, "mouth_y", ("left", "right"), start - 0.1, start + 2.1, by=5.0)
+    events = find_events(measures)
+    assert [(e.kind, e.side, e.with_smile) for e in events] == [("spasm", "right", True)] * 2
+    evidence = read_evidence(measures, events)
+    assert "eye_narrows_with_smile" in evidence
+    assert "eye_narrows_in_spasm" not in evidence
+    assert evidence["side"].value == "one"
+
+
+def test_a_closure_of_both_eyes_read_deeper_on_one_eye_is_still_both() -> None:
+    left, right = trace()
+    shut(left, 5.0, 7.0, depth=0.9)
+    shut(right, 5.0, 7.0, depth=0.45)  # the far eye of a turned head reads about half as shut
+    events = find_events(Measures.from_apertures(FPS, left, right))
+    assert [(e.kind, e.side) for e in events] == [("closure", "both")]
+
+
 @pytest.mark.parametrize(
     ("seconds", "kind"),
     [(0.15, "blink"), (0.4, "blink"), (0.6, "closure"), (2.0, "closure")],

@@ -34,7 +34,9 @@ usual aperture; brow, cheek and mouth movements are robust z-scores after the sl
 pose, distance and light are taken out (a rolling median over a few seconds), in units of this
 person's own noise; a flicker is ripple power over this eye's own noise floor in each frequency
 bin. Both eyes took part in an event when the less closed one closed a fixed share of the more
-closed one (a turned head shows the far eye's closure smaller). An event's regions are those that
+closed one (a turned head shows the far eye's closure smaller): at their deepest in a blink, and
+typically (their medians) in anything longer, so that a blink crossing one eye's held narrowing
+does not make it both eyes'. An event's regions are those that
 moved one-sidedly and at least half as much as its strongest region, so that the face mesh's
 coupling of cheek to brow does not name the brow.
 
@@ -199,19 +201,25 @@ class _Voluntary:
         """Whether the person smiled, puckered, or started talking, over frames first..last-1."""
         return expressed(self.shifts, first, last, self.fps) or self.talk.accompanies(first, last)
 
-    def narrowed_with(self, regions: tuple[str, ...], peak: float, first: int, last: int) -> bool:
+    def narrowed_with(
+        self, regions: tuple[str, ...], closure: NDArray[np.float64], first: int, last: int
+    ) -> bool:
         """Whether one eye's narrowing over frames first..last-1 came with a voluntary movement.
 
         A mouth corner pulled one-sidedly (`regions`) is a spasm's pull, not a smile; an eye
-        shut completely (`peak`) is a spasm set off by the movement, not an eye that narrows
-        with it. A narrowing held `shortest_smile_s` or longer is judged with the movement over
-        its own frames; a shorter one (a jerk) only inside a smile, pucker or talk found on its
-        own (`smile_frames`, `talking`): too brief to tell a movement from the mouth's noise.
+        shut completely (its `closure`: the deepest of a jerk, the typical (median) of a held
+        narrowing, which a blink may cross) is a spasm set off by the movement, not an eye that
+        narrows with it. A narrowing held `shortest_smile_s` or longer is judged with the
+        movement over its own frames; a shorter one (a jerk) only inside a smile, pucker or talk
+        found on its own (`smile_frames`, `talking`): too brief to tell a movement from the
+        mouth's noise.
         """
         limits = thresholds()
-        if "mouth" in regions or peak >= limits.complete_closure:
+        held = (last - first) / self.fps >= limits.shortest_smile_s
+        depth = float((np.nanmedian if held else np.nanmax)(closure[first:last]))
+        if "mouth" in regions or depth >= limits.complete_closure:
             return False
-        if (last - first) / self.fps >= limits.shortest_smile_s:
+        if held:
             return self.moved(first, last)
         return bool((self.smiling[first:last] | self.talk.frames[first:last]).all())
 
@@ -235,8 +243,8 @@ def _eye_events(
     for first, last in merged(segments(closed["left"] | closed["right"]), gap):
         peak = {side: float(np.nanmax(closure[side][first:last])) for side in SIDES}
         start, end = span(measures, first, last)
-        if min(peak.values()) >= limits.bilateral_share * max(peak.values()):
-            long = end - start >= limits.longest_blink_s
+        long = end - start >= limits.longest_blink_s
+        if _both_eyes(closure, first, last, long=long):
             squeeze = all(
                 brows_down[side][first:last].mean() >= limits.squeeze_share for side in SIDES
             )
@@ -257,7 +265,7 @@ def _eye_events(
                 side,
                 ("eyelid", *with_it),
                 peak[side],
-                with_smile=voluntary.narrowed_with(with_it, peak[side], first, last),
+                with_smile=voluntary.narrowed_with(with_it, closure[side], first, last),
             )
         )
     narrowing = {side: eye_narrowing(measures, side) for side in SIDES}
@@ -265,6 +273,22 @@ def _eye_events(
     events += _shallow_blinks(measures, closure, narrowing, events)
     events += _partial_narrowings(measures, closure, narrowing, regions, moved, events, voluntary)
     return events
+
+
+def _both_eyes(
+    closure: dict[Side, NDArray[np.float64]], first: int, last: int, *, long: bool
+) -> bool:
+    """Whether both eyes closed together over frames first..last-1 (`bilateral_share`).
+
+    A blink is judged by the two eyes' deepest closures. Anything longer is judged by their
+    typical (median) closures: one eye held narrowed for seconds -- a tonic spasm, or an eye
+    that narrows with a smile -- stays that eye's, even when a blink crosses it and shuts the
+    other eye for a moment.
+    """
+    share = thresholds().bilateral_share
+    reduce = np.nanmedian if long else np.nanmax
+    depth = [float(reduce(closure[side][first:last])) for side in SIDES]
+    return min(depth) >= share * max(depth)
 
 
 def _shallow_blinks(
@@ -362,7 +386,7 @@ def _partial_narrowings(
                 continue
             with_it = _attributed(regions[side], moved[side], first, last)
             peak = float(np.nanmax(closure[side][first:last]))
-            with_talking = voluntary.narrowed_with(with_it, peak, first, last)
+            with_talking = voluntary.narrowed_with(with_it, closure[side], first, last)
             events.append(
                 Event(
                     start, end, "spasm", side, ("eyelid", *with_it), peak, with_smile=with_talking

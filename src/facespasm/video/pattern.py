@@ -22,7 +22,8 @@ study). Every threshold is in `data/thresholds.yaml` with its source.
 One eye's spasms are read by how they close it: shut completely (`eye_closes_completely`), held
 narrowed half a second or more (`eye_narrows_in_spasm`, a tonic spasm), or jerked a third or
 more shut and open again while the other eye stayed within its noise (`eye_twitches_partly_shut`,
-a clonic twitch). Myokymia's ripple does none of these.
+a clonic twitch). Myokymia's ripple does none of these. Both eyes dipping partly shut together
+in quick bursts is blepharospasm's eyelid fluttering (`eyes_flutter`, flutters.py).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from facespasm.video.events import Event, eye_closure, eye_narrowing, frames_during
+from facespasm.video.flutters import flutters
 from facespasm.video.measures import SIDES, Measures, Side
 from facespasm.video.summary import VideoSummary
 from facespasm.video.thresholds import thresholds
@@ -133,8 +135,25 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
             f"{len(smiles)} time(s) one eye narrowed well beyond the other while both mouth "
             "corners rose or drew in, or as the person started talking",
         )
+    found.update(_fluttering(measures))
     found.update(_blinking(measures, events))
     return found
+
+
+def _fluttering(measures: Measures) -> dict[str, Finding]:
+    """`eyes_flutter`, when both eyes fluttered together in quick bursts (flutters.py)."""
+    bursts = flutters(measures)
+    if not bursts:
+        return {}
+    dips = sum(count for _, _, count in bursts)
+    return {
+        "eyes_flutter": Finding(
+            True,
+            _by_count(len(bursts)),
+            f"{len(bursts)} burst(s) of quick partial closures of both eyes together ({dips} "
+            f"dips, first at {bursts[0][0]:.1f} s)",
+        )
+    }
 
 
 def _how_the_eyes_close(

@@ -74,6 +74,12 @@ class Thresholds:
     flicker_clearance_s: float
     flicker_face_still_z: float
     min_fps_for_flicker: float
+    flutter_dip_z: float
+    flutter_prominence_z: float
+    flutter_depth: float
+    flutter_low_hz: float
+    flutter_high_hz: float
+    flutter_dips: float
     increased_blink_rate: float
     normal_blink_rate: float
     min_seconds_for_rate: float
