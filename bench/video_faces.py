@@ -6,8 +6,9 @@ per clip, analyses each clip with the real face mesh (the landmark stream `analy
 runs), and prints a markdown table per face: events F1, side accuracy, agreement of the
 evidence with what was planted, how often video alone (`assess_case(video=...)`, what
 `facespasm assess --video CLIP --json` runs)
-puts the planted disorder first, and how many disorder clips came out self-care (and whether the
-ordinary-blinks clip stayed self-care).
+puts the planted disorder first, and how many disorder clips came out self-care or caught nothing
+(showed no sign: `assess --video` refuses such a clip alone), and whether the ordinary-blinks clip
+stayed self-care or caught nothing.
 
 The split was fixed before any threshold was tuned (issue 15: "test on faces you did not tune
 on"); thresholds are tuned on TUNE only, and a HELD_OUT figure is never a reason to change one:
@@ -37,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from facespasm.case import assess_case
+from facespasm.video.analysis import VideoAnalysis
 from facespasm.video.disorders import (
     DISORDERS,
     agreement,
@@ -50,7 +52,7 @@ from facespasm.video.faces import ASTRONAUT, FaceImage
 from facespasm.video.frames import read_frames
 from facespasm.video.lid_motion import BANDS, LidMotion
 from facespasm.video.measures import SIDES, Measures, MeasureSeries, column
-from facespasm.video.pattern import read_evidence
+from facespasm.video.pattern import read_evidence, summarise
 from facespasm.video.pipeline import landmark_stream
 from facespasm.video.planted import PlantedEvent
 from facespasm.video.segments import SEGMENT_S
@@ -168,7 +170,9 @@ def score(
     )
     agreed, expected = agreement(expected_evidence(disorder), evidence)
     scores.update(agreed=agreed, expected=expected, evidence=evidence)
-    if evidence:
+    analysis = VideoAnalysis({}, tuple(events), summarise(measures, events), findings, {}, measures)
+    # A clip that showed no sign is not assessed on its own (`assess --video` refuses it).
+    if analysis.shows_a_sign:
         assessment = assess_case(None, video=evidence)
         # Video alone always leaves the red flags open (⚑ self-care needs them ruled out), so the
         # care level is read with the pending red flags answered "no": what the clip decides.
@@ -176,7 +180,7 @@ def score(
         level = assess_case(ruled_out, video=evidence).triage.level
         scores.update(top=assessment.top.id, level=level)
     else:
-        scores.update(top=None, level=None)  # nothing seen: nothing to assess
+        scores.update(top=None, level=None)  # nothing caught: nothing to assess
     return scores
 
 
@@ -195,17 +199,19 @@ def face_row(face: FaceImage, results: list[dict[str, object]]) -> str:
     top1 = sum(r["top"] == r["disorder"] for r in disorders)
     # Myokymia is the one disorder whose care is self-care (source article): not counted.
     self_care = sum(r["level"] == "self_care" for r in disorders if r["disorder"] != "myokymia")
+    nothing = sum(r["level"] is None for r in disorders)
     blinks = [r for r in results if r["disorder"] == "blinks"]
     blinks_ok = sum(r["level"] in ("self_care", None) for r in blinks)
     return (
         f"| {face.name} | {f1:.2f} | {side} | {agreement_share:.0%} | {top1}/{len(disorders)} "
-        f"| {self_care} | {blinks_ok}/{len(blinks)} |"
+        f"| {self_care} | {nothing}/{len(disorders)} | {blinks_ok}/{len(blinks)} |"
     )
 
 
 HEADER = (
     "| face | events F1 | side right | evidence agrees | video-alone top-1 | HFS/BSP/synkinesis "
-    "clips self-care | blinks clip self-care |\n|---|---|---|---|---|---|---|"
+    "clips self-care | disorder clips nothing caught | blinks clip self-care or nothing caught "
+    "|\n|---|---|---|---|---|---|---|---|"
 )
 
 

@@ -582,3 +582,25 @@ def test_a_lid_ripple_as_a_smile_starts_belongs_to_the_smile() -> None:
 
     assert [e.kind for e in find_events(rippling_into(smile=False))] == ["flicker"]
     assert [e.kind for e in find_events(rippling_into(smile=True))] == []
+
+
+def test_one_eyes_jerk_while_the_other_moved_too_is_an_event_but_no_evidence() -> None:
+    # A blink the face mesh follows unevenly (a turned head: the far eye closes a fifth of the
+    # near eye's 60%) is one eye's "spasm" that is neither a clonic twitch (the other eye moved)
+    # nor a held narrowing nor a complete closure. Counted as evidence it would say "one side,
+    # the eyelid alone": myokymia's picture, and self-care once the red flags are answered no.
+    left, right = trace()
+    shut(left, 5.0, 5.13, depth=0.6)
+    shut(right, 5.0, 5.13, depth=0.15)
+    measures = Measures.from_apertures(FPS, left, right)
+    events = find_events(measures)
+    assert [(e.kind, e.side, e.regions) for e in events] == [("spasm", "left", ("eyelid",))]
+    evidence = read_evidence(measures, events)
+    assert not {"side", "regions", "eye_twitches_partly_shut", "small_flicker"} & set(evidence)
+    # The same jerk with the other eye still is hemifacial spasm's clonic twitch.
+    left, right = trace()
+    shut(left, 5.0, 5.13, depth=0.6)
+    still = Measures.from_apertures(FPS, left, right)
+    evidence = read_evidence(still, find_events(still))
+    assert evidence["side"].value == "one"
+    assert evidence["eye_twitches_partly_shut"].value is True

@@ -216,8 +216,7 @@ class _Voluntary:
         """
         limits = thresholds()
         held = (last - first) / self.fps >= limits.shortest_smile_s
-        depth = float((np.nanmedian if held else np.nanmax)(closure[first:last]))
-        if "mouth" in regions or depth >= limits.complete_closure:
+        if "mouth" in regions or _depth(closure, first, last, held=held) >= limits.complete_closure:
             return False
         if held:
             return self.moved(first, last)
@@ -286,9 +285,17 @@ def _both_eyes(
     other eye for a moment.
     """
     share = thresholds().bilateral_share
-    reduce = np.nanmedian if long else np.nanmax
-    depth = [float(reduce(closure[side][first:last])) for side in SIDES]
+    depth = [_depth(closure[side], first, last, held=long) for side in SIDES]
     return min(depth) >= share * max(depth)
+
+
+def _depth(closure: NDArray[np.float64], first: int, last: int, *, held: bool) -> float:
+    """How far an eye closed over frames first..last-1.
+
+    At its deepest in a blink or a jerk; typically (the median) in anything held, which a blink
+    may cross for a moment.
+    """
+    return float((np.nanmedian if held else np.nanmax)(closure[first:last]))
 
 
 def _shallow_blinks(

@@ -23,7 +23,12 @@ One eye's spasms are read by how they close it: shut completely (`eye_closes_com
 narrowed half a second or more (`eye_narrows_in_spasm`, a tonic spasm), or jerked a third or
 more shut and open again while the other eye stayed within its noise (`eye_twitches_partly_shut`,
 a clonic twitch). Myokymia's ripple does none of these. Both eyes dipping partly shut together
-in quick bursts is blepharospasm's eyelid fluttering (`eyes_flutter`, flutters.py).
+in quick bursts is blepharospasm's eyelid fluttering (`eyes_flutter`, flutters.py). A spasm of
+one eye alone that reads as none of these -- a jerk during which the other eye moved too, as in
+a blink the face mesh follows unevenly on a turned head -- stays an event of the clip but is no
+evidence: it cannot say which side twitched or how, and one side's eyelid alone is what a
+harmless myokymia looks like, so counting it could reassure about a twitch the video could not
+read (the video may over-refer, never under-refer).
 """
 
 from __future__ import annotations
@@ -83,9 +88,10 @@ def summarise(measures: Measures, events: list[Event]) -> VideoSummary:
 def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]:
     """The ⚑ findings this clip shows, each with a confidence in 0-1 and a reason."""
     found: dict[str, Finding] = {}
-    spasms = [e for e in events if e.kind == "spasm"]
     flickers = [e for e in events if e.kind == "flicker"]
     closures = [e for e in events if e.kind == "closure"]
+    eye = _EyeSpasms.read(measures, [e for e in events if e.kind == "spasm"])
+    spasms = eye.read_spasms
     one_sided = spasms + flickers
     forceful = [e for e in closures if e.forceful]
     held = _held_closures(measures, closures)
@@ -117,7 +123,7 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
             True, _by_count(len(forceful)),
             f"{len(forceful)} closure(s) of both eyes with the brows pulled down",
         )  # fmt: skip
-    found.update(_how_the_eyes_close(measures, spasms, flickers, held))
+    found.update(_how_the_eyes_close(eye, flickers, held))
     spread = _spread(spasms)
     if spread:
         found["spread_to_lower_face"] = Finding(True, 0.5, spread)
@@ -156,63 +162,85 @@ def _fluttering(measures: Measures) -> dict[str, Finding]:
     }
 
 
+@dataclass(frozen=True)
+class _EyeSpasms:
+    """The clip's spasms, and how each that moved one eye alone closed it (the module docstring).
+
+    `narrowed`: held narrowed; `jerks`: jerked partly shut with the other eye still; `shut`:
+    shut completely; `unread`: one eye's spasms that are none of these nor came with a smile.
+    """
+
+    spasms: list[Event]
+    narrowed: list[Event]
+    jerks: list[Event]
+    shut: list[Event]
+    unread: list[Event]
+
+    @classmethod
+    def read(cls, measures: Measures, spasms: list[Event]) -> _EyeSpasms:
+        limits = thresholds()
+        eyelid = [e for e in spasms if "eyelid" in e.regions and not e.with_smile]
+        narrowed = [e for e in eyelid if e.duration_s >= limits.held_spasm_s]
+        # A brief jerk of one eye a third or more shut (but not completely), or a fifth far
+        # beyond its noise (`faint_narrowing`, events.py), is hemifacial spasm's clonic twitch,
+        # which myokymia's ripple never is; a face mesh under-reads how far a lid closes, so such
+        # a jerk may be a complete closure the mesh followed partway. A jerk inside a smile, a
+        # pucker or a talk under way is that movement's narrowing (events.py marks it
+        # `with_smile`): synkinesis's sign, not a clonic twitch.
+        jerks = _with_the_other_eye_still(
+            measures,
+            [
+                e
+                for e in eyelid
+                if e.duration_s < limits.held_spasm_s
+                and limits.faint_narrowing <= e.peak < limits.complete_closure
+            ],
+        )
+        shut = [e for e in spasms if "eyelid" in e.regions and e.peak >= limits.complete_closure]
+        read = narrowed + jerks + shut
+        unread = [e for e in eyelid if e.regions == ("eyelid",) and e not in read]
+        return cls(spasms, narrowed, jerks, shut, unread)
+
+    @property
+    def read_spasms(self) -> list[Event]:
+        """The spasms that are evidence: all but the `unread` ones."""
+        return [e for e in self.spasms if e not in self.unread]
+
+
 def _how_the_eyes_close(
-    measures: Measures, spasms: list[Event], flickers: list[Event], held: list[Event]
+    eye: _EyeSpasms, flickers: list[Event], held: list[Event]
 ) -> dict[str, Finding]:
     """How the spasms, flickers and held closures close the eyes (see the module docstring)."""
     found: dict[str, Finding] = {}
     limits = thresholds()
-    narrowed = [
-        e
-        for e in spasms
-        if "eyelid" in e.regions and not e.with_smile and e.duration_s >= limits.held_spasm_s
-    ]
     # A flicker of an eye that also narrowed in a held spasm is that eye's clonic twitching
     # between its tonic spasms (hemifacial spasm's "irregular clonic or tonic contractions",
     # Yaltho 2011), not myokymia's ripple, which never narrows the eye so: not a small flicker.
-    narrowed_sides = {e.side for e in narrowed}
+    narrowed_sides = {e.side for e in eye.narrowed}
     ripples = [e for e in flickers if e.side not in narrowed_sides]
     if ripples:
         found["small_flicker"] = Finding(
             True, _by_count(len(ripples)), f"{len(ripples)} small ripple(s) of one eyelid"
         )
-    if narrowed:
+    if eye.narrowed:
         # The measured sign (knowledge: a finding only a video gives, never asked).
-        deepest = max(e.peak for e in narrowed)
+        deepest = max(e.peak for e in eye.narrowed)
         found["eye_narrows_in_spasm"] = Finding(
             True,
-            _by_count(len(narrowed)),
-            f"{len(narrowed)} time(s) one eye narrowed and stayed so {limits.held_spasm_s:g} s "
-            f"or longer (at most by {deepest:.0%} of its opening) while the other eye did not",
+            _by_count(len(eye.narrowed)),
+            f"{len(eye.narrowed)} time(s) one eye narrowed and stayed so {limits.held_spasm_s:g} "
+            f"s or longer (at most by {deepest:.0%} of its opening) while the other eye did not",
         )
-    # A brief jerk of one eye a third or more shut (but not completely), or a fifth far beyond
-    # its noise (`faint_narrowing`, events.py), is hemifacial spasm's clonic twitch, which
-    # myokymia's ripple never is; a face mesh under-reads how far a lid closes, so such a jerk may
-    # be a complete closure the mesh followed partway. A jerk inside a smile, a pucker or a talk
-    # under way is that movement's narrowing (events.py marks it `with_smile`): synkinesis's
-    # sign, not a clonic twitch.
-    jerks = _with_the_other_eye_still(
-        measures,
-        [
-            e
-            for e in spasms
-            if "eyelid" in e.regions
-            and not e.with_smile
-            and e.duration_s < limits.held_spasm_s
-            and limits.faint_narrowing <= e.peak < limits.complete_closure
-        ],
-    )
-    if jerks:
+    if eye.jerks:
         found["eye_twitches_partly_shut"] = Finding(
             True,
-            _by_count(len(jerks)),
-            f"{len(jerks)} time(s) one eye jerked at least {limits.faint_narrowing:.0%} shut, "
+            _by_count(len(eye.jerks)),
+            f"{len(eye.jerks)} time(s) one eye jerked at least {limits.faint_narrowing:.0%} shut, "
             f"for under {limits.held_spasm_s:g} s, while the other eye did not",
         )
-    shut = [e for e in spasms if "eyelid" in e.regions and e.peak >= limits.complete_closure]
-    if shut:
+    if eye.shut:
         found["eye_closes_completely"] = Finding(
-            True, _by_count(len(shut)), f"{len(shut)} spasm(s) shut the eye completely"
+            True, _by_count(len(eye.shut)), f"{len(eye.shut)} spasm(s) shut the eye completely"
         )
     if held and "eye_closes_completely" not in found:
         found["eye_closes_completely"] = Finding(
