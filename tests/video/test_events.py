@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from facespasm.video.events import Event, find_events
+from facespasm.video.event import Event
+from facespasm.video.events import find_events
 from facespasm.video.measures import Measures, Side, column
 from facespasm.video.pattern import read_evidence, summarise
 

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from facespasm.errors import InputError, VideoError
 from facespasm.reasoning.evidence import Evidence, EvidenceItem, Origin
-from facespasm.video.events import Event, find_events
+from facespasm.video.event import Event
+from facespasm.video.events import find_events
 from facespasm.video.landmarks import FaceMesh, MeshFactory
 from facespasm.video.limits import DEFAULT_MAX_SIDE, MAX_CAMERA_SECONDS, MAX_SIDE_RANGE
 from facespasm.video.measures import Measures, MeasureSeries

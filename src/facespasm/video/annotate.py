@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from facespasm.video.analysis import VideoAnalysis
-from facespasm.video.events import Event
+from facespasm.video.event import Event
 from facespasm.video.frames import Frame
 from facespasm.video.landmarks import FaceLandmarks, FaceMesh, MeshFactory
 from facespasm.video.limits import DEFAULT_MAX_SIDE

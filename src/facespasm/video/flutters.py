@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.signal import find_peaks
 
-from facespasm.video.events import eye_closure, eye_narrowing
+from facespasm.video.eyes import eye_closure, eye_narrowing
 from facespasm.video.measures import SIDES, Measures
 from facespasm.video.smiles import corner_shifts, smile_frames, talking
 from facespasm.video.thresholds import thresholds

@@ -38,7 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from facespasm.video.events import Event, eye_closure, eye_narrowing, frames_during
+from facespasm.video.event import Event, frames_during
+from facespasm.video.eyes import eye_closure, eye_narrowing
 from facespasm.video.flutters import flutters
 from facespasm.video.measures import SIDES, Measures, Side
 from facespasm.video.summary import VideoSummary
@@ -182,7 +183,7 @@ class _EyeSpasms:
         eyelid = [e for e in spasms if "eyelid" in e.regions and not e.with_smile]
         narrowed = [e for e in eyelid if e.duration_s >= limits.held_spasm_s]
         # A brief jerk of one eye a third or more shut (but not completely), or a fifth far
-        # beyond its noise (`faint_narrowing`, events.py), is hemifacial spasm's clonic twitch,
+        # beyond its noise (`faint_narrowing`, narrowings.py), is hemifacial spasm's clonic twitch,
         # which myokymia's ripple never is; a face mesh under-reads how far a lid closes, so such
         # a jerk may be a complete closure the mesh followed partway. A jerk inside a smile, a
         # pucker or a talk under way is that movement's narrowing (events.py marks it

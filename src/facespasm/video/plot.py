@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from facespasm.video.analysis import VideoAnalysis
-from facespasm.video.events import eye_closure
+from facespasm.video.eyes import eye_closure
 from facespasm.video.measures import SIDES
 
 SIDE_COLOUR = {"left": "tab:blue", "right": "tab:orange", "both": "0.6"}

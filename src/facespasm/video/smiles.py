@@ -2,9 +2,9 @@
 
 A smile raises both corners by about as much, a pucker draws both in: expressions, not spasms.
 The detectors use them three ways: a one-sided eye narrowing during one is synkinesis's sign
-(events.py; the eye narrows with a lip pucker in 82% of people with synkinesis, synkinesis
-patterns study), a pull of the mouth during one is not a spasm, and the lids' steps as one
-starts and ends are not a flicker (flickers.py).
+(`Voluntary`, used by events.py and narrowings.py; the eye narrows with a lip pucker in 82% of
+people with synkinesis, synkinesis patterns study), a pull of the mouth during one is not a
+spasm, and the lids' steps as one starts and ends are not a flicker (flickers.py).
 
 Talking moves the lips rather than the corners: the gap between them opens and closes syllable by
 syllable. Synkinesis is an involuntary movement that accompanies a voluntary one (knowledge notes
@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import uniform_filter1d
 
+from facespasm.video.eyes import depth
 from facespasm.video.measures import SIDES, Measures, Side
 from facespasm.video.signals import merged, rolling_median, segments
 from facespasm.video.thresholds import thresholds
@@ -201,3 +202,38 @@ def _openings(gap: NDArray[np.float64], by: float) -> int:
         elif value - low >= by:
             high, rising = value, True
     return count
+
+
+@dataclass(frozen=True)
+class Voluntary:
+    """The voluntary movements of the mouth an eye's narrowing may come with."""
+
+    fps: float
+    shifts: tuple[CornerShift, ...]
+    talk: Talking
+    smiling: NDArray[np.bool_]
+
+    def moved(self, first: int, last: int) -> bool:
+        """Whether the person smiled, puckered, or started talking, over frames first..last-1."""
+        return expressed(self.shifts, first, last, self.fps) or self.talk.accompanies(first, last)
+
+    def narrowed_with(
+        self, regions: tuple[str, ...], closure: NDArray[np.float64], first: int, last: int
+    ) -> bool:
+        """Whether one eye's narrowing over frames first..last-1 came with a voluntary movement.
+
+        A mouth corner pulled one-sidedly (`regions`) is a spasm's pull, not a smile; an eye
+        shut completely (its `closure`: the deepest of a jerk, the typical (median) of a held
+        narrowing, which a blink may cross) is a spasm set off by the movement, not an eye that
+        narrows with it. A narrowing held `shortest_smile_s` or longer is judged with the
+        movement over its own frames; a shorter one (a jerk) only inside a smile, pucker or talk
+        found on its own (`smile_frames`, `talking`): too brief to tell a movement from the
+        mouth's noise.
+        """
+        limits = thresholds()
+        held = (last - first) / self.fps >= limits.shortest_smile_s
+        if "mouth" in regions or depth(closure, first, last, held=held) >= limits.complete_closure:
+            return False
+        if held:
+            return self.moved(first, last)
+        return bool((self.smiling[first:last] | self.talk.frames[first:last]).all())

@@ -1,0 +1,179 @@
+"""Narrowings that never reach "closed": one eye's partial spasms and both eyes' shallow blinks.
+
+A face mesh does not always follow a lid all the way down (a small face, a turned head), so a
+hemifacial spasm's twitch may read as one eye losing a third of its aperture and a blink as both
+eyes dipping partway. These finders read such narrowings against each eye's own noise, after
+events.py has found the closures; an eye narrowing with a smile, a pucker or a talk is
+synkinesis's sign (smiles.py). Thresholds in data/thresholds.yaml.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.ndimage import uniform_filter1d
+
+from facespasm.video.event import Event, frames_during
+from facespasm.video.measures import SIDES, Measures, Side
+from facespasm.video.regions import attributed
+from facespasm.video.signals import hysteresis, merged, segments, span
+from facespasm.video.smiles import Voluntary
+from facespasm.video.thresholds import thresholds
+
+
+def shallow_blinks(
+    measures: Measures,
+    closure: dict[Side, NDArray[np.float64]],
+    narrowing: dict[Side, NDArray[np.float64]],
+    found: list[Event],
+) -> list[Event]:
+    """Blinks the face mesh follows only partway: both eyes dip together, briefly and clearly.
+
+    On a small face the mesh may take the lids only a quarter to half of the way down, so a
+    blink never reaches `closed`. Both eyes losing `shallow_blink` of their aperture together,
+    each far beyond its own noise (`narrowing_z`), for no longer than a blink -- the movement
+    counted from where both eyes leave their noise (`eye_noise_z`) to where either is back --
+    and clear of the events already found, is a blink.
+    """
+    limits = thresholds()
+    both = np.minimum(narrowing["left"], narrowing["right"])
+    deep = np.minimum(np.nan_to_num(closure["left"]), np.nan_to_num(closure["right"]))
+    taken = frames_during(measures, found, limits.narrowing_clearance_s)
+    dipped = (deep >= limits.shallow_blink) & (both >= limits.narrowing_z)
+    events = []
+    for first, last in segments(both >= limits.eye_noise_z):
+        if not dipped[first:last].any() or taken[first:last].any():
+            continue
+        start, end = span(measures, first, last)
+        if end - start <= limits.longest_blink_s:
+            peak = float(deep[first:last].max())
+            events.append(Event(start, end, "blink", "both", ("eyelid",), peak))
+    return events
+
+
+def partial_narrowings(
+    measures: Measures,
+    closure: dict[Side, NDArray[np.float64]],
+    narrowing: dict[Side, NDArray[np.float64]],
+    regions: dict[Side, dict[str, NDArray[np.float64]]],
+    moved: dict[Side, dict[str, NDArray[np.bool_]]],
+    found: list[Event],
+    voluntary: Voluntary,
+) -> list[Event]:
+    """One eye narrowing partway, far beyond its own noise, while the other eye stays still.
+
+    A face mesh does not always follow a lid all the way down (a turned head, a small face), so
+    a hemifacial spasm can show as one eye losing a third of its aperture and never "closed".
+    The narrowing is the whole movement, from where the eye leaves its own noise (`eye_noise_z`)
+    to where it is back; it is a spasm of that eye when somewhere it loses a clear share of the
+    aperture (`partial_narrowing`), a smaller one (`faint_narrowing`) for a twitch's length
+    twice as far out of the noise (`faint_narrowing_z`: a clonic twitch on a steady face that
+    the mesh followed a fifth of the way), or one of `held_narrowing` held for `held_spasm_s`,
+    that is also a clear movement for this eye (`narrowing_z`: a face that moves its eyes a lot
+    narrows them a third by expression; once past it, a hold lasts while the eye stays out of
+    its noise, `eye_noise_z`, so that one noisy frame does not cut it in two), and when the
+    other eye did not take part (`_took_part`). A narrowing within `narrowing_clearance_s` of a
+    blink or a closure is the lids settling from it, and one with a smile is synkinesis's sign
+    (`smile_narrowing` finds it) or an expression: neither is a spasm here. One that starts
+    as the person starts talking and lasts while they talk is marked `with_smile` (synkinesis's
+    sign: `Voluntary.narrowed_with`).
+    """
+    limits = thresholds()
+    fps = measures.fps
+    taken = frames_during(measures, found)
+    eyes_shut = frames_during(measures, [e for e in found if e.kind in ("blink", "closure")])
+    clearance = max(1, round(limits.narrowing_clearance_s * fps))
+    near_shut = uniform_filter1d(eyes_shut.astype(float), size=2 * clearance + 1) > 0
+    gap = max(1, round(limits.merge_gap_s * fps))
+    events = []
+    for side in SIDES:
+        other: Side = "left" if side == "right" else "right"
+        closed = np.nan_to_num(closure[side])
+        clear = (closed >= limits.partial_narrowing) & (narrowing[side] >= limits.narrowing_z)
+        # Or a smaller narrowing, for a twitch's length (`shortest_spasm_s`) far beyond the noise
+        # (a ripple's trough passes it for a noisy frame at most) or held: a ripple swings back
+        # within its cycle, a tonic spasm stays (the closure itself must stay, frame by frame;
+        # its z only out of the noise).
+        faint = (closed >= limits.faint_narrowing) & (narrowing[side] >= limits.faint_narrowing_z)
+        kept = (closed >= limits.held_narrowing) & hysteresis(
+            narrowing[side], limits.narrowing_z, limits.eye_noise_z
+        )
+        for small, shortest in ((faint, limits.shortest_spasm_s), (kept, limits.held_spasm_s)):
+            for first, last in segments(small):
+                if (last - first) / fps >= shortest:
+                    clear[first:last] = True
+        moving = narrowing[side] >= limits.eye_noise_z
+        for first, last in merged(segments(moving), gap):
+            if taken[first:last].any() or not clear[first:last].any():
+                continue  # part of an event already found, or never a clear narrowing
+            start, end = span(measures, first, last)
+            if (
+                end - start < limits.shortest_spasm_s
+                or near_shut[first:last].any()
+                or _took_part(closure[other], narrowing[other], first, last, closure[side])
+                or voluntary.smiling[first:last].any()
+            ):
+                continue
+            with_it = attributed(regions[side], moved[side], first, last)
+            peak = float(np.nanmax(closure[side][first:last]))
+            with_talking = voluntary.narrowed_with(with_it, closure[side], first, last)
+            events.append(
+                Event(
+                    start, end, "spasm", side, ("eyelid", *with_it), peak, with_smile=with_talking
+                )
+            )
+    return events
+
+
+def smile_narrowing(
+    measures: Measures,
+    closure: dict[Side, NDArray[np.float64]],
+    closed: dict[Side, NDArray[np.bool_]],
+    voluntary: Voluntary,
+) -> list[Event]:
+    """One eye narrowing (but not shutting) more than the other with a smile, pucker or talk.
+
+    A smile narrows both eyes a little (the cheeks rise); the side is the eye that narrowed
+    by a set share more than the other (the issue: a left synkinesis was found on the right).
+    The movement is judged over the whole narrowing, not frame by frame: both mouth corners rose
+    (or drew in) on average by a set number of their pooled noise units, within
+    `smile_symmetry` of each other (a one-sided pull of the mouth is a spasm, not a smile); or
+    the person started talking as it started, and talked through it.
+    """
+    limits = thresholds()
+    events = []
+    gap = max(1, round(limits.merge_gap_s * measures.fps))
+    for side in SIDES:
+        other: Side = "left" if side == "right" else "right"
+        narrowed = (
+            np.nan_to_num(closure[side]) - np.nan_to_num(closure[other]) >= limits.smile_narrowing
+        ) & ~closed[side]
+        for first, last in merged(segments(narrowed), gap):
+            start, end = span(measures, first, last)
+            if end - start < limits.shortest_smile_s:
+                continue
+            if voluntary.moved(first, last):
+                peak = float(np.nanmax(closure[side][first:last]))
+                events.append(Event(start, end, "spasm", side, ("eyelid",), peak, with_smile=True))
+    return events
+
+
+def _took_part(
+    closure: NDArray[np.float64],
+    narrowing: NDArray[np.float64],
+    first: int,
+    last: int,
+    narrowed: NDArray[np.float64],
+) -> bool:
+    """Whether an eye moved with the other's narrowing over frames first..last-1.
+
+    It did when it left its own noise (`eye_noise_z`) and closed a share (`bilateral_share`) of
+    the other eye's closure, as in a blink: a jittery eye's noise alone, or a quiet eye's
+    twitch of a few hundredths, is not taking part.
+    """
+    limits = thresholds()
+    return bool(
+        np.abs(narrowing[first:last]).max() >= limits.eye_noise_z
+        and np.nanmax(np.nan_to_num(closure[first:last]))
+        >= limits.bilateral_share * np.nanmax(narrowed[first:last])
+    )
