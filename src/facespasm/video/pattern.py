@@ -179,6 +179,7 @@ class _EyeSpasms:
 
     @classmethod
     def read(cls, measures: Measures, spasms: list[Event]) -> _EyeSpasms:
+        """Sort the clip's spasms by how each closed one eye."""
         limits = thresholds()
         eyelid = [e for e in spasms if "eyelid" in e.regions and not e.with_smile]
         narrowed = [e for e in eyelid if e.duration_s >= limits.held_spasm_s]
