@@ -126,7 +126,10 @@ def _rippling(
     """Per eye, the quiet frames whose one-second window ripples well above floor and other eye.
 
     The ripple is looked for in each band of the lids' skin (pixels) when they were measured,
-    else in the landmarks' aperture; each band is compared with the other eye's same band.
+    else in the landmarks' aperture; each is compared with the other eye's most rippling signal:
+    myokymia is one lid's, and a lid rippling while either lid of the other eye ripples too is
+    the head, the light, or a twitch of the other eye spilling over (the other eye's clonic
+    jerks in a hemifacial spasm: the tenth blind set's v10_034, development half).
     Also returns each signal's ripple over its floor, per (side, band).
     """
     limits = thresholds()
@@ -142,12 +145,18 @@ def _rippling(
         floor_ratio, other_ratio = limits.pixel_floor_ratio, limits.pixel_other_ratio
     ripple = {key: _ripple(values, fps, quiet) for key, values in signals.items()}
     out: dict[Side, NDArray[np.bool_]] = {}
+    # Each eye's strongest ripple, frame by frame, over its signals (its lids' bands, or its
+    # aperture): a flicker ripples one lid well above every signal of the other eye.
+    strongest = {
+        side: np.max([power for (of, _), power in ripple.items() if of == side], axis=0)
+        for side in SIDES
+    }
     for side in SIDES:
         other: Side = "left" if side == "right" else "right"
         out[side] = np.zeros(len(quiet), dtype=bool)
-        for (of, band), power in ripple.items():
+        for (of, _), power in ripple.items():
             if of == side:
-                out[side] |= (power >= floor_ratio) & (power >= other_ratio * ripple[other, band])
+                out[side] |= (power >= floor_ratio) & (power >= other_ratio * strongest[other])
         out[side] &= quiet
     return out, ripple
 
