@@ -43,9 +43,12 @@ def flickers(
     push the lids as a smile starts and ends, a step that ripples the window around it. Where
     the lids' skin was measured from the pixels, the ripple is one lid's (`pixel_one_lid_ratio`):
     both lids of an eye rippling together is taken for the whole orbicularis twitching, as in a
-    clonic burst of hemifacial spasm, not myokymia's flicker of a lid (an in-house rule), and no
-    lid's skin sweeps further than a fine ripple does (`pixel_largest_sweep`, about a millimetre):
-    a lid twitching further is a twitch, as hemifacial spasm's clonic ones are.
+    clonic burst of hemifacial spasm, not myokymia's flicker of a lid (an in-house rule) -- and
+    at any time of the clip: an eye whose lids rippled together for a flicker's length once has
+    no flicker at all, its one-lid ripples being the same twitching seen in part (myokymia's
+    lids, when several twitch, twitch independently: Medscape 1213160) -- and no lid's skin
+    sweeps further than a fine ripple does (`pixel_largest_sweep`, about a millimetre): a lid
+    twitching further is a twitch, as hemifacial spasm's clonic ones are.
     """
     limits = thresholds()
     fps = measures.fps
@@ -63,18 +66,24 @@ def flickers(
     events: list[Flicker] = []
     gap = max(1, round(limits.merge_gap_s * fps))
     for side in SIDES:
+        runs = []
         for first, last in merged(segments(rippling[side]), gap):
             start, end = span(measures, first, last)
+            if end - start >= limits.shortest_flicker_s:
+                runs.append((first, last, start, end))
+        # An eye whose lids rippled together at any time twitched as a whole (a clonic burst),
+        # and its one-lid ripples are that twitching seen in part: none of them is myokymia's.
+        if not all(_one_lid(ripple, side, first, last) for first, last, _, _ in runs):
+            continue
+        for first, last, start, end in runs:
             peak = float(np.nanmax(closure[side][first:last]))
             face_moved = max(
                 float(regions[side]["cheek"][first:last].max()),
                 float(regions[side]["mouth"][first:last].max()),
             )
             if (
-                end - start >= limits.shortest_flicker_s
-                and peak < limits.still_closed
+                peak < limits.still_closed
                 and face_moved < limits.flicker_face_still_z
-                and _one_lid(ripple, side, first, last)
                 and _fine(measures, side, first, last)
             ):
                 events.append((start, end, side, peak))
