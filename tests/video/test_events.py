@@ -125,6 +125,30 @@ def test_an_eye_narrowing_with_a_smile_stays_the_smiles_when_a_blink_crosses_it(
     assert evidence["side"].value == "one"
 
 
+@pytest.mark.parametrize(
+    ("pull_s", "spasms"),
+    [
+        (4.75, []),  # as the eyes start to shut: the closure's onset
+        (7.05, []),  # as they open again
+        (2.0, [("left", ("mouth",))]),  # seconds away: a spasm of the mouth
+    ],
+)
+def test_a_one_sided_pull_as_both_eyes_shut_belongs_to_the_closure(
+    pull_s: float, spasms: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    # Blepharospasm's squeeze draws the midface of both sides; the face mesh may read one mouth
+    # corner moving a moment before the other as the eyes shut (the eleventh blind set's
+    # development half: a 0.16 s pull of one corner made its closures "one side").
+    left, right = trace()
+    shut(left, 5.0, 7.0)
+    shut(right, 5.0, 7.0)
+    measures = with_a_still_face(left, right)
+    lift(measures, "mouth_y", ("left",), pull_s, pull_s + 0.2, by=12.0)
+    events = find_events(measures)
+    assert [(e.side, e.regions) for e in events if e.kind == "spasm"] == spasms
+    assert [(e.kind, e.side) for e in events if e.kind != "spasm"] == [("closure", "both")]
+
+
 def test_a_closure_of_both_eyes_read_deeper_on_one_eye_is_still_both() -> None:
     left, right = trace()
     shut(left, 5.0, 7.0, depth=0.9)

@@ -14,7 +14,9 @@ The kinds (DESIGN.md ⚑):
   or a mouth corner pulls -- with every region of that side that moved in the same moment; an
   eye that loses a third of its aperture, far beyond its own noise, while the other stays in
   its own, is a spasm too (the face mesh does not always follow a lid all the way down), unless
-  it settles from a blink or comes with a smile or a pucker;
+  it settles from a blink or comes with a smile or a pucker; a cheek or mouth corner pulling on
+  one side as both eyes shut or open in a closure is that closure's, not a spasm (the squeeze
+  of blepharospasm draws both sides' midface, one a moment before the other);
 - flicker: a small, fast (3-8 Hz) ripple of one eye's aperture above the landmark noise floor,
   without closing it (myokymia's EMG bursts are 3-8 Hz; Medscape 1213160).
 A one-sided eye narrowing while both mouth corners lift (a smile) or draw in (a pucker) is
@@ -80,7 +82,10 @@ def find_events(measures: Measures) -> list[Event]:
     voluntary = Voluntary(measures.fps, shifts, talking(measures), smiling)
     events = _eye_events(measures, closure, regions, voluntary)
     busy = frames_during(measures, events)
-    events += _lower_face_spasms(measures, closure, regions, busy, shifts)
+    closing = frames_during(
+        measures, [e for e in events if e.kind == "closure"], thresholds().narrowing_clearance_s
+    )
+    events += _lower_face_spasms(measures, closure, regions, busy | closing, shifts)
     events += [
         Event(start, end, "flicker", side, ("eyelid",), peak)
         for start, end, side, peak in flickers(measures, closure, busy, regions, smiling)
