@@ -43,12 +43,13 @@ def flickers(
     push the lids as a smile starts and ends, a step that ripples the window around it. Where
     the lids' skin was measured from the pixels, the ripple is one lid's (`pixel_one_lid_ratio`):
     both lids of an eye rippling together is taken for the whole orbicularis twitching, as in a
-    clonic burst of hemifacial spasm, not myokymia's flicker of a lid (an in-house rule) -- and
-    at any time of the clip: an eye whose lids rippled together for a flicker's length once has
-    no flicker at all, its one-lid ripples being the same twitching seen in part (myokymia's
-    lids, when several twitch, twitch independently: Medscape 1213160) -- and no lid's skin
-    sweeps further than a fine ripple does (`pixel_largest_sweep`, about a millimetre): a lid
-    twitching further is a twitch, as hemifacial spasm's clonic ones are.
+    clonic burst of hemifacial spasm, not myokymia's flicker of a lid (an in-house rule), and no
+    lid's skin sweeps further than a fine ripple does (`pixel_largest_sweep`, about a
+    millimetre): a lid twitching further is a twitch, as hemifacial spasm's clonic ones are.
+    Both hold for the eye over the whole clip: an eye whose lids rippled together, or one of
+    them further than a fine ripple, for a flicker's length once has no flicker at all, its fine
+    one-lid ripples being the same twitching seen in part (myokymia's lids, when several
+    twitch, twitch independently: Medscape 1213160).
     """
     limits = thresholds()
     fps = measures.fps
@@ -71,9 +72,13 @@ def flickers(
             start, end = span(measures, first, last)
             if end - start >= limits.shortest_flicker_s:
                 runs.append((first, last, start, end))
-        # An eye whose lids rippled together at any time twitched as a whole (a clonic burst),
-        # and its one-lid ripples are that twitching seen in part: none of them is myokymia's.
-        if not all(_one_lid(ripple, side, first, last) for first, last, _, _ in runs):
+        # An eye whose lids rippled together, or one of them further than a fine ripple, at
+        # any time twitched (a clonic burst), and its fine one-lid ripples are that twitching
+        # seen in part: none of them is myokymia's.
+        if not all(
+            _one_lid(ripple, side, first, last) and _fine(measures, side, first, last)
+            for first, last, _, _ in runs
+        ):
             continue
         for first, last, start, end in runs:
             peak = float(np.nanmax(closure[side][first:last]))
@@ -81,11 +86,7 @@ def flickers(
                 float(regions[side]["cheek"][first:last].max()),
                 float(regions[side]["mouth"][first:last].max()),
             )
-            if (
-                peak < limits.still_closed
-                and face_moved < limits.flicker_face_still_z
-                and _fine(measures, side, first, last)
-            ):
+            if peak < limits.still_closed and face_moved < limits.flicker_face_still_z:
                 events.append((start, end, side, peak))
     return events
 
