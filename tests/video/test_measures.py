@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from facespasm.video.measures import MEASURES, SIDES, MeasureSeries, column, measure_frame
+from facespasm.video.measures import (
+    EYE,
+    MEASURES,
+    SIDES,
+    MeasureSeries,
+    column,
+    eyes_in_picture,
+    measure_frame,
+)
 from facespasm.video.synthetic import astronaut_landmarks
 
 
@@ -44,6 +52,25 @@ def test_head_tilt_distance_and_position_change_nothing(
     moved = face.copy()
     moved[:, :2] = face[:, :2] @ rotation.T * scale + np.array(shift)
     assert np.allclose(measure_frame(moved), measure_frame(face), rtol=1e-6, atol=1e-9)
+
+
+def test_a_face_is_measured_only_with_both_eyes_lids_in_the_picture(face: np.ndarray) -> None:
+    picture = (512, 512, 3)
+    assert eyes_in_picture(face, picture)
+    right_eye = face[list(EYE["right"]), :2]  # the person's right: the image's left
+    # A close-up whose left edge cuts off the eye's outer corner leaves its lids in view ...
+    corner_off = face.copy()
+    corner_off[:, 0] -= right_eye[0, 0] + 1  # the outer corner (p1) at x = -1
+    assert eyes_in_picture(corner_off, picture)
+    # ... one whose edge runs through the lids does not, at any side of the picture.
+    lids_off = face.copy()
+    lids_off[:, 0] -= right_eye[1, 0] + 1  # an upper-lid point (p2) at x = -1
+    assert not eyes_in_picture(lids_off, picture)
+    top_off = face.copy()
+    top_off[:, 1] -= right_eye[:, 1].min() + 1  # the highest eye point at y = -1
+    assert not eyes_in_picture(top_off, picture)
+    narrow = (512, int(face[EYE["left"][1], 0]), 3)  # the right edge through the left eye's lid
+    assert not eyes_in_picture(face, narrow)
 
 
 def test_closing_one_eye_changes_only_that_sides_aperture(face: np.ndarray) -> None:

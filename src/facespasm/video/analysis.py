@@ -155,7 +155,8 @@ def analyze_video(
 
     Raises:
         InputError: an option out of range.
-        VideoError: the file cannot be read as a video, or no face is found in it.
+        VideoError: the file cannot be read as a video, or no face with both eyes in the
+            picture is found in it.
     """
     check_options(seconds=seconds, max_side=max_side, workers=workers)
     if (path is None) == (camera is None):
@@ -269,7 +270,7 @@ def analyze_frames(
         mesh_factory: makes the landmark model.
 
     Raises:
-        VideoError: no frames, or no face in any of them.
+        VideoError: no frames, or no face with both eyes in the picture in any of them.
     """
     from facespasm.video.pipeline import landmark_stream
 
@@ -312,14 +313,18 @@ def _conclude(
     if count == 0:
         raise VideoError(f"no frames could be read from {source}")
     if faces == 0:
-        raise VideoError(f"no face found in any of the {count} frames of {source}")
+        raise VideoError(
+            f"no face found with both eyes in the picture in any of the {count} frames of "
+            f"{source}; film the whole face, eyes included, facing the camera"
+        )
     fps = series.fps
     measures = series.finish()
     events = find_events(measures)
     warnings = []
     if faces < count:
         warnings.append(
-            f"no face in {count - faces} of {count} frames; those moments were not analysed"
+            f"no face with both eyes in the picture in {count - faces} of {count} frames; "
+            "those moments were not analysed"
         )
     if crowded:
         warnings.append(f"several faces in {crowded} frames; one face was followed throughout")

@@ -43,6 +43,10 @@ MOUTH_CORNER = {"right": 61, "left": 291}
 # The inner lips halfway between the middle and each corner: upper, lower.
 LIPS = {"right": (82, 87), "left": (312, 317)}
 INNER_CANTHUS = {"right": 133, "left": 362}
+# Both eyes' lid points: each outline less its corners, and the lids' middles.
+_LIDS = tuple(
+    index for side in SIDES for index in (*EYE[side][1:3], *EYE[side][4:6], *LID_MIDDLE[side])
+)
 
 # The columns of a frame's measure vector, per side: first what its landmarks say
 # (`measure_frame`), then the lids' skin velocity from its pixels (lid_motion.py; eye widths per
@@ -55,6 +59,19 @@ MEASURES = LANDMARK_MEASURES + PIXEL_MEASURES
 def column(measure: str, side: Side) -> int:
     """Where a side's measure sits in the vector `measure_frame` returns."""
     return MEASURES.index(measure) * 2 + SIDES.index(side)
+
+
+def eyes_in_picture(points: NDArray[np.floating], shape: tuple[int, ...]) -> bool:
+    """Whether both eyes' lids lie inside a picture of this (height, width, ...) shape.
+
+    A face cut off at the eyes (a phone held low, a crop through the lids) is still found, but
+    its lids' landmarks beyond the edge are the model's guess: nothing measured of them is real.
+    The lids are the eye outline less its corners: a corner just off the side of a close-up
+    leaves the lids, and the eye's opening, in view.
+    """
+    height, width = shape[:2]
+    lids = points[list(_LIDS), :2]
+    return bool((lids >= 0).all() and (lids[:, 0] < width).all() and (lids[:, 1] < height).all())
 
 
 def measure_frame(points: NDArray[np.floating]) -> NDArray[np.float64]:

@@ -10,6 +10,10 @@ decoding is than inference. The thread never outlives the stream: an error in de
 raised in the caller, and closing the stream early (`break`, an exception, `close()`) stops
 and joins the thread.
 
+A face is used only with both eyes inside the picture: a face cut off at the eyes is still found
+by the model, but the lids it gives beyond the edge are guesses, so such a frame counts as one
+without a face (`eyes_in_picture`).
+
 A clip may be cut into segments at `seams` (times): each segment gets a fresh landmark model,
 which finds the face again, as a process analysing only that segment would (segments.py). So
 the landmarks depend on where the seams are, never on how many processes share the work.
@@ -27,6 +31,7 @@ from dataclasses import dataclass
 
 from facespasm.video.frames import Frame
 from facespasm.video.landmarks import FaceLandmarks, FaceMesh, LandmarkModel, MeshFactory
+from facespasm.video.measures import eyes_in_picture
 
 # How often a decoder waiting for room in a full queue checks whether it should stop.
 _POLL_S = 0.05
@@ -49,7 +54,8 @@ def landmark_stream(
     """Each frame with the landmarks of the face followed (None where no face was found).
 
     Frames come out in the order the source gives them, with the same landmarks a plain loop
-    over `mesh.find` would give. Nothing starts until the first item is asked for.
+    over `mesh.find` would give, except that a face without both eyes in the picture is None.
+    Nothing starts until the first item is asked for.
 
     Args:
         frames: the source, e.g. `read_frames(path)`; it is iterated in a background thread, and
@@ -102,7 +108,9 @@ def _stream(
                 models.close()
                 mesh = models.enter_context(mesh_factory())
             segment = at
-            yield item, mesh.find(item)
+            found = mesh.find(item)
+            usable = found is not None and eyes_in_picture(found.points, item.image.shape)
+            yield item, found if usable else None
     finally:
         models.close()
         stop.set()
