@@ -149,6 +149,34 @@ def test_a_one_sided_pull_as_both_eyes_shut_belongs_to_the_closure(
     assert [(e.kind, e.side) for e in events if e.kind != "spasm"] == [("closure", "both")]
 
 
+@pytest.mark.parametrize(
+    ("dipping", "spasms"),
+    [
+        (("left", "right"), []),  # both eyes: a blink the mesh followed a sixth of the way
+        ((), [("left", ("cheek",))]),  # neither: the cheek alone rose, a spasm
+        (("left",), [("left", ("cheek",))]),  # its own eye only, as in hemifacial spasm
+    ],
+)
+def test_a_one_sided_pull_while_both_eyes_narrow_together_is_the_blinks(
+    dipping: tuple[Side, ...], spasms: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    # On some faces' narrow, smiling eyes the face mesh takes the lids a tenth to a fifth of the
+    # way down in a blink, and drags the landmarks around them, one cheek more than the other
+    # (the twelfth blind set's development half: every blink of one face read as a spasm of
+    # the left cheek and brow).
+    left, right = trace()
+    eyes = {"left": left, "right": right}
+    for at in (4.0, 9.0, 14.0):
+        for side in dipping:
+            shut(eyes[side], at, at + 0.2, depth=0.15)  # 30 times the landmark noise
+    measures = with_a_still_face(left, right)
+    for at in (4.0, 9.0, 14.0):
+        lift(measures, "cheek", ("left",), at, at + 0.2, by=8.0)
+    events = find_events(measures)
+    found = [(e.side, tuple(r for r in e.regions if r != "eyelid")) for e in events]
+    assert found == spasms * 3
+
+
 def test_a_closure_of_both_eyes_read_deeper_on_one_eye_is_still_both() -> None:
     left, right = trace()
     shut(left, 5.0, 7.0, depth=0.9)

@@ -16,7 +16,9 @@ The kinds (DESIGN.md ⚑):
   its own, is a spasm too (the face mesh does not always follow a lid all the way down), unless
   it settles from a blink or comes with a smile or a pucker; a cheek or mouth corner pulling on
   one side as both eyes shut or open in a closure is that closure's, not a spasm (the squeeze
-  of blepharospasm draws both sides' midface, one a moment before the other);
+  of blepharospasm draws both sides' midface, one a moment before the other), and so is one
+  while both eyes narrow together, each clearly for itself (a blink or a squeeze the face mesh
+  follows only partway drags the landmarks around the lids, one side's more than the other's);
 - flicker: a small, fast (3-8 Hz) ripple of one eye's aperture above the landmark noise floor,
   without closing it (myokymia's EMG bursts are 3-8 Hz; Medscape 1213160).
 A one-sided eye narrowing while both mouth corners lift (a smile) or draw in (a pucker) is
@@ -159,6 +161,18 @@ def _both_eyes(
     return min(closed) >= share * max(closed)
 
 
+def _both_eyes_moving(measures: Measures) -> NDArray[np.bool_]:
+    """The frames in which both eyes narrow together, each clearly for itself (`narrowing_z`).
+
+    That is a blink or a squeeze, even one the face mesh follows only a tenth of the way down
+    (some faces' narrow, smiling eyes): the mesh then drags the landmarks around the lids, the
+    cheek's and brow's of one side more than the other's, which is not a spasm. A hemifacial
+    spasm narrows its own side's eye and leaves the other eye in its noise.
+    """
+    left, right = (eye_narrowing(measures, side) for side in SIDES)
+    return np.asarray(np.minimum(left, right) >= thresholds().narrowing_z)
+
+
 def _lower_face_spasms(
     measures: Measures,
     closure: dict[Side, NDArray[np.float64]],
@@ -166,19 +180,27 @@ def _lower_face_spasms(
     busy: NDArray[np.bool_],
     shifts: tuple[CornerShift, ...],
 ) -> list[Event]:
-    """One-sided pulls of cheek or mouth that did not shut the eye (it may have narrowed)."""
+    """One-sided pulls of cheek or mouth that did not shut the eye (it may have narrowed).
+
+    Not one while both eyes narrowed together (`_both_eyes_moving`): that is a blink's or a
+    squeeze's.
+    """
     limits = thresholds()
     events = []
     gap = max(1, round(limits.merge_gap_s * measures.fps))
+    blinking = _both_eyes_moving(measures)
     for side in SIDES:
         other: Side = "left" if side == "right" else "right"
         moved = one_sided(regions, side)
         lower = (moved["cheek"] | moved["mouth"]) & ~busy
         for first, last in merged(segments(lower), gap):
             start, end = span(measures, first, last)
-            if end - start < limits.shortest_spasm_s or expressed(
-                shifts, first, last, measures.fps
-            ):  # a smile or a pucker moves both corners alike: an expression, not a spasm
+            if (
+                end - start < limits.shortest_spasm_s
+                # a smile or a pucker moves both corners alike: an expression, not a spasm
+                or expressed(shifts, first, last, measures.fps)
+                or blinking[first:last].any()
+            ):
                 continue
             where = attributed(regions[side], moved, first, last)
             strength = max(float(regions[side][r][first:last].max()) for r in where)
