@@ -6,10 +6,11 @@ dates in 2024 (apart from the first, which logs today's episodes) and asserts on
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Locator, Page, ViewportSize, expect
+from playwright.sync_api import Locator, Page, Route, ViewportSize, expect
 
 from .audit import fits_the_width, violations
 from .conftest import PHONE
@@ -186,6 +187,18 @@ def test_csv_import_refuses_a_bad_file_then_imports_and_exports(page, size, tmp_
     good = tmp_path / "good.csv"
     week = _good_week(size["width"])
     good.write_text(BAD_CSV.splitlines()[0] + "\n" + "\n".join(week) + "\n")
+    # The import redraws the 30-day chart; on a slow connection that answer comes after the
+    # person has already picked "All", and must not replace the chart they chose.
+    held: list[Route] = []
+    thirty_days = re.compile(r"/diary/history\?range=30d$")
+
+    def hold_the_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(thirty_days, hold_the_first)
     page.get_by_label("A CSV file of days").set_input_files(str(good))
     page.get_by_role("button", name="Import").click()
     expect(page.locator("#import-status")).to_contain_text("Imported 7 days")
@@ -198,6 +211,12 @@ def test_csv_import_refuses_a_bad_file_then_imports_and_exports(page, size, tmp_
     )
     bar = page.locator(f'#history svg rect.bar-rect[data-date="{monday}"]')
     expect(bar).to_have_count(1)
+    assert len(held) == 1
+    with page.expect_response(thirty_days):
+        held[0].continue_()
+    page.wait_for_timeout(300)  # time to draw it, were it drawn
+    expect(bar).to_have_count(1)
+    page.unroute(thirty_days)
     expect(bar.locator("title")).to_contain_text("8.0 episodes a day (7 days recorded)")
 
     with page.expect_download() as download:

@@ -333,18 +333,25 @@
   }
 
   // --- the history chart (drawn by the server) ------------------------------------------------
+  // Only the newest request draws: a refresh after an import may still be on its way when the
+  // person picks another range, and its older chart must not replace the one they chose.
+  let historyShown = 0;
   async function showHistory(focus) {
     const target = $("history");
+    const mine = ++historyShown;
     try {
       const response = await fetch("/diary/history?range=" + encodeURIComponent(state.range),
         { headers: { Accept: "text/html" } });
       if (!response.ok) throw new Error("The server answered " + response.status + ".");
-      target.innerHTML = await response.text();
+      const chart = await response.text();
+      if (mine !== historyShown) return;
+      target.innerHTML = chart;
       if (focus) {
         const link = target.querySelector('.range-link[data-range="' + state.range + '"]');
         if (link) link.focus();
       }
     } catch (error) {
+      if (mine !== historyShown) return;
       target.replaceChildren(el("p", { class: "error" }, "The history could not be shown: " + error.message));
     }
   }
