@@ -9,7 +9,9 @@ import pytest
 
 from facespasm.errors import VideoError
 from facespasm.video.analysis import VideoAnalysis, analyze_video
+from facespasm.video.frames import read_frames
 from facespasm.video.synthetic import PlantedEvent, SyntheticVideo, render
+from facespasm.video.writer import write_mp4
 
 PLANTED = (
     PlantedEvent("blink", 1.0, 1.25, "both", ("eyelid",)),
@@ -124,16 +126,12 @@ def cut_through_the_eyes(source: Path, target: Path, *, from_frame: int = 0) -> 
     80-270 (the whole of both eyes in it), then rows 165-355 (the upper lids above the edge), as
     when a phone held low cuts off the top of a face.
     """
-    import av
-
-    with av.open(str(source)) as clip, av.open(str(target), "w") as out:
-        stream = out.add_stream("libx264", rate=30)
-        stream.width, stream.height, stream.pix_fmt = 640, 190, "yuv420p"
-        for index, frame in enumerate(clip.decode(video=0)):
-            top = 80 if index < from_frame else 165
-            picture = frame.to_ndarray(format="rgb24")[top : top + 190]
-            out.mux(stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")))
-        out.mux(stream.encode(None))
+    pictures = (
+        frame.image[top : top + 190]
+        for frame in read_frames(source)
+        for top in [80 if frame.index < from_frame else 165]
+    )
+    write_mp4(target, 30.0, pictures)
     return target
 
 

@@ -82,12 +82,14 @@ def find_events(measures: Measures) -> list[Event]:
     shifts = corner_shifts(measures)
     smiling = smile_frames(measures, shifts)
     voluntary = Voluntary(measures.fps, shifts, talking(measures), smiling)
-    events = _eye_events(measures, closure, regions, voluntary)
+    narrowing = {side: eye_narrowing(measures, side) for side in SIDES}
+    events = _eye_events(measures, closure, narrowing, regions, voluntary)
     busy = frames_during(measures, events)
     closing = frames_during(
         measures, [e for e in events if e.kind == "closure"], thresholds().narrowing_clearance_s
     )
-    events += _lower_face_spasms(measures, closure, regions, busy | closing, shifts)
+    blinking = _both_eyes_moving(narrowing)
+    events += _lower_face_spasms(measures, closure, regions, busy | closing, blinking, shifts)
     events += [
         Event(start, end, "flicker", side, ("eyelid",), peak)
         for start, end, side, peak in flickers(measures, closure, busy, regions, smiling)
@@ -98,6 +100,7 @@ def find_events(measures: Measures) -> list[Event]:
 def _eye_events(
     measures: Measures,
     closure: dict[Side, NDArray[np.float64]],
+    narrowing: dict[Side, NDArray[np.float64]],
     regions: dict[Side, dict[str, NDArray[np.float64]]],
     voluntary: Voluntary,
 ) -> list[Event]:
@@ -139,7 +142,6 @@ def _eye_events(
                 with_smile=voluntary.narrowed_with(with_it, closure[side], first, last),
             )
         )
-    narrowing = {side: eye_narrowing(measures, side) for side in SIDES}
     events += smile_narrowing(measures, closure, closed, voluntary)
     events += shallow_blinks(measures, closure, narrowing, events)
     events += partial_narrowings(measures, closure, narrowing, regions, moved, events, voluntary)
@@ -161,7 +163,7 @@ def _both_eyes(
     return min(closed) >= share * max(closed)
 
 
-def _both_eyes_moving(measures: Measures) -> NDArray[np.bool_]:
+def _both_eyes_moving(narrowing: dict[Side, NDArray[np.float64]]) -> NDArray[np.bool_]:
     """The frames in which both eyes narrow together, each clearly for itself (`narrowing_z`).
 
     That is a blink or a squeeze, even one the face mesh follows only a tenth of the way down
@@ -169,8 +171,8 @@ def _both_eyes_moving(measures: Measures) -> NDArray[np.bool_]:
     cheek's and brow's of one side more than the other's, which is not a spasm. A hemifacial
     spasm narrows its own side's eye and leaves the other eye in its noise.
     """
-    left, right = (eye_narrowing(measures, side) for side in SIDES)
-    return np.asarray(np.minimum(left, right) >= thresholds().narrowing_z)
+    both = np.minimum(narrowing["left"], narrowing["right"])
+    return np.asarray(both >= thresholds().narrowing_z)
 
 
 def _lower_face_spasms(
@@ -178,17 +180,17 @@ def _lower_face_spasms(
     closure: dict[Side, NDArray[np.float64]],
     regions: dict[Side, dict[str, NDArray[np.float64]]],
     busy: NDArray[np.bool_],
+    blinking: NDArray[np.bool_],
     shifts: tuple[CornerShift, ...],
 ) -> list[Event]:
     """One-sided pulls of cheek or mouth that did not shut the eye (it may have narrowed).
 
-    Not one while both eyes narrowed together (`_both_eyes_moving`): that is a blink's or a
-    squeeze's.
+    Not one while both eyes narrowed together (`blinking`, `_both_eyes_moving`): that is a
+    blink's or a squeeze's.
     """
     limits = thresholds()
     events = []
     gap = max(1, round(limits.merge_gap_s * measures.fps))
-    blinking = _both_eyes_moving(measures)
     for side in SIDES:
         other: Side = "left" if side == "right" else "right"
         moved = one_sided(regions, side)
