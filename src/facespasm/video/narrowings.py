@@ -135,8 +135,10 @@ def smile_narrowing(
 
     A smile narrows both eyes a little (the cheeks rise); the side is the eye that narrowed
     by a set share more than the other (the issue: a left synkinesis was found on the right).
-    The movement is judged over the whole narrowing, not frame by frame: both mouth corners rose
-    (or drew in) on average by a set number of their pooled noise units, within
+    Once past that share, the narrowing lasts while it stays `smile_narrowing_held` more, so
+    that it spans the movement rather than the frames the landmarks' jitter left above the
+    share. The movement is judged over the whole narrowing, not frame by frame: both mouth
+    corners rose (or drew in) on average by a set number of their pooled noise units, within
     `smile_symmetry` of each other (a one-sided pull of the mouth is a spasm, not a smile); or
     the person started talking as it started, and talked through it.
     """
@@ -145,9 +147,9 @@ def smile_narrowing(
     gap = max(1, round(limits.merge_gap_s * measures.fps))
     for side in SIDES:
         other: Side = "left" if side == "right" else "right"
-        narrowed = (
-            np.nan_to_num(closure[side]) - np.nan_to_num(closure[other]) >= limits.smile_narrowing
-        ) & ~closed[side]
+        more = np.nan_to_num(closure[side]) - np.nan_to_num(closure[other])
+        held = hysteresis(more, limits.smile_narrowing, limits.smile_narrowing_held)
+        narrowed = held & ~closed[side]
         for first, last in merged(segments(narrowed), gap):
             start, end = span(measures, first, last)
             if end - start < limits.shortest_smile_s:

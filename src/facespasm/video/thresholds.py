@@ -39,6 +39,7 @@ class Thresholds:
     region_share: float
     smile_symmetry: float
     smile_narrowing: float
+    smile_narrowing_held: float
     partial_narrowing: float
     narrowing_z: float
     faint_narrowing: float
