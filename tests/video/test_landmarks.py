@@ -4,8 +4,10 @@ and always the same person followed when several are in view."""
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import sys
+import threading
 import time
 from itertools import islice
 from pathlib import Path
@@ -155,6 +157,31 @@ def test_mediapipe_start_up_chatter_is_kept_off_stderr_when_asked(
     assert "inference_feedback_manager" not in err
     assert "XNNPACK delegate" not in err
     assert "a real error" in err  # anything else still reaches stderr
+
+
+def test_a_line_written_as_quieting_ends_still_arrives(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # The forwarder may find the pipe empty, then be slow to run again (a loaded machine):
+    # a line written and the filter turned off meanwhile must still be forwarded.
+    found_empty = threading.Event()
+
+    def slow_to_wake(
+        read: list[int], write: list[int], error: list[int], timeout: float
+    ) -> tuple[list[int], list[int], list[int]]:
+        ready = real_select(read, write, error, timeout)
+        if not ready[0] and timeout:
+            found_empty.set()
+            time.sleep(0.2)
+        return ready
+
+    real_select = select.select
+    monkeypatch.setattr(select, "select", slow_to_wake)
+    with quiet_native_logs():
+        assert found_empty.wait(2.0)
+        os.write(2, b"the last line\n")
+
+    assert "the last line" in capfd.readouterr().err
 
 
 CHILD_WRITES_THEN_WAITS = (

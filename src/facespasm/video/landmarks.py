@@ -290,9 +290,12 @@ def _forward(read_end: int, original: int, stop: threading.Event) -> None:
 
     try:
         while True:
-            ready, _, _ = select.select([read_end], [], [], 0.05)
+            # `stop` is read before looking at the pipe: once it is set, every line written
+            # before it is already in the pipe, so an empty pipe then means nothing is lost.
+            stopping = stop.is_set()
+            ready, _, _ = select.select([read_end], [], [], 0 if stopping else 0.05)
             if not ready:
-                if stop.is_set():  # nothing left to read, and no one asked us to wait
+                if stopping:
                     break
                 continue
             chunk = os.read(read_end, 65536)
