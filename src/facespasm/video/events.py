@@ -92,7 +92,7 @@ def find_events(measures: Measures) -> list[Event]:
     events += _lower_face_spasms(measures, closure, regions, busy | closing, blinking, shifts)
     events += [
         Event(start, end, "flicker", side, ("eyelid",), peak)
-        for start, end, side, peak in flickers(measures, closure, busy, regions, smiling)
+        for start, end, side, peak in flickers(measures, closure, narrowing, busy, regions, smiling)
     ]
     return sorted(events, key=lambda event: event.start_s)
 

@@ -25,6 +25,7 @@ Flicker = tuple[float, float, Side, float]  # start_s, end_s, side, peak closure
 def flickers(
     measures: Measures,
     closure: dict[Side, NDArray[np.float64]],
+    narrowing: dict[Side, NDArray[np.float64]],
     busy: NDArray[np.bool_],
     regions: dict[Side, dict[str, NDArray[np.float64]]],
     smiling: NDArray[np.bool_],
@@ -45,9 +46,12 @@ def flickers(
     both lids of an eye rippling together is taken for the whole orbicularis twitching, as in a
     clonic burst of hemifacial spasm, not myokymia's flicker of a lid (an in-house rule), and no
     lid's skin sweeps further than a fine ripple does (`pixel_largest_sweep`, about a
-    millimetre): a lid twitching further is a twitch, as hemifacial spasm's clonic ones are.
-    Both hold for the eye over the whole clip: an eye whose lids rippled together, or one of
-    them further than a fine ripple, for a flicker's length once has no flicker at all, its fine
+    millimetre): a lid twitching further is a twitch, as hemifacial spasm's clonic ones are;
+    and the eye's aperture, the lids' margin, which a fine ripple of the skin barely moves,
+    never twitched shut meanwhile (`flicker_most_closed`, clearly out of the eye's noise):
+    hemifacial spasm's clonic jerks close the eye (Yaltho 2011). All three hold for the eye over
+    the whole clip: an eye whose lids rippled together, or one of them further than a fine
+    ripple, or that twitched shut, for a flicker's length once has no flicker at all, its fine
     one-lid ripples being the same twitching seen in part (myokymia's lids, when several
     twitch, twitch independently: Medscape 1213160).
     """
@@ -64,6 +68,9 @@ def flickers(
     if not quiet.any():
         return []
     rippling, ripple = _rippling(measures, closure, quiet)
+    # Where the lids' skin was measured the ripple is the skin's, and the aperture is the lid's
+    # margin, which a flicker barely moves; else the ripple is the aperture's own.
+    pixels = any(signal != "aperture" for _, signal in ripple)
     events: list[Flicker] = []
     gap = max(1, round(limits.merge_gap_s * fps))
     for side in SIDES:
@@ -72,11 +79,13 @@ def flickers(
             start, end = span(measures, first, last)
             if end - start >= limits.shortest_flicker_s:
                 runs.append((first, last, start, end))
-        # An eye whose lids rippled together, or one of them further than a fine ripple, at
-        # any time twitched (a clonic burst), and its fine one-lid ripples are that twitching
-        # seen in part: none of them is myokymia's.
+        # An eye whose lids rippled together, or one of them further than a fine ripple, or
+        # that twitched shut, at any time twitched (a clonic burst), and its fine one-lid
+        # ripples are that twitching seen in part: none of them is myokymia's.
         if not all(
-            _one_lid(ripple, side, first, last) and _fine(measures, side, first, last)
+            _one_lid(ripple, side, first, last)
+            and _fine(measures, side, first, last)
+            and not (pixels and _twitched_shut(closure[side], narrowing[side], first, last))
             for first, last, _, _ in runs
         ):
             continue
@@ -105,6 +114,21 @@ def _one_lid(
     if len(levels) < 2:
         return True
     return levels[-1] >= thresholds().pixel_one_lid_ratio * max(levels[0], 1e-12)
+
+
+def _twitched_shut(
+    closure: NDArray[np.float64], narrowing: NDArray[np.float64], first: int, last: int
+) -> bool:
+    """Whether the eye twitched shut over frames first..last-1, further than a fine ripple does.
+
+    In some frame it lost `flicker_most_closed` of its usual aperture while clearly out of its
+    own noise (`narrowing_z`).
+    """
+    limits = thresholds()
+    shut = (np.nan_to_num(closure[first:last]) >= limits.flicker_most_closed) & (
+        narrowing[first:last] >= limits.narrowing_z
+    )
+    return bool(shut.any())
 
 
 def _fine(measures: Measures, side: Side, first: int, last: int) -> bool:

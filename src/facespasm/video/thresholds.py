@@ -71,6 +71,7 @@ class Thresholds:
     pixel_other_ratio: float
     pixel_one_lid_ratio: float
     pixel_largest_sweep: float
+    flicker_most_closed: float
     shortest_flicker_s: float
     flicker_clearance_s: float
     flicker_face_still_z: float
