@@ -153,6 +153,22 @@ def test_a_video_that_caught_no_twitch_is_no_assessment_on_its_own(
     assert not (tmp_path / "report.html").exists()
 
 
+def test_a_video_in_which_the_eyes_never_closed_says_so_and_claims_no_blink_rate(
+    facespasm: Run, tmp_path: Path
+) -> None:
+    # Sixteen seconds of a face that never blinks: on a small, dim or turned face the face mesh
+    # may not follow the lids at all, and "normal blinking" would then be a guess.
+    still = render(tmp_path / "still.mp4", (), duration_s=16.0, size=320).path
+    measured = json.loads(facespasm("analyze", str(still), "--json").stdout)
+    assert measured["summary"]["blink_rate_per_min"] == 0
+    assert "increased_blinking" not in measured["evidence"]
+    (warning,) = [w for w in measured["warnings"] if "blink" in w]
+    assert warning.startswith("not one blink in 16 s of face: the eyelids may not have been")
+    done = facespasm("assess", "--video", str(still), "--json")
+    assert done.returncode == 2
+    assert "(no spasm, closure or flicker, and not one blink)" in done.stderr
+
+
 def test_with_answers_a_video_of_ordinary_blinking_counts_and_stays_self_care(
     facespasm: Run, ordinary: Path, tmp_path: Path
 ) -> None:

@@ -57,6 +57,13 @@ def shut(eye: np.ndarray, start_s: float, end_s: float, depth: float = 0.95) -> 
     eye[int(start_s * FPS) : int(end_s * FPS)] *= 1 - depth
 
 
+def blink(left: np.ndarray, right: np.ndarray, *at_s: float) -> None:
+    """Ordinary blinks of both eyes, 0.2 s each, at these times."""
+    for start in at_s:
+        shut(left, start, start + 0.2)
+        shut(right, start, start + 0.2)
+
+
 def ripple(eye: np.ndarray, start_s: float, seconds: float) -> None:
     """Myokymia's flicker: the lid rippling at 6 Hz, narrowing the eye by up to 16%."""
     t = np.arange(int(seconds * FPS)) / FPS
@@ -367,22 +374,47 @@ def test_a_held_narrowing_stays_held_through_a_frame_nearer_the_noise() -> None:
 def test_a_flicker_of_an_eye_that_narrows_in_held_spasms_is_its_clonic_twitching() -> None:
     # Early hemifacial spasm: the same eye ripples and, twice, narrows and stays narrowed.
     left, right = trace(seconds=20)
+    blink(left, right, 5.5, 11.5, 17.5)
     ripple(right, 2.0, 1.5)
     for start in (8.0, 14.0):
         shut(right, start, start + 1.0, depth=0.4)
     measures = with_a_still_face(left, right)
     events = find_events(measures)
-    assert {e.kind for e in events} == {"flicker", "spasm"}
+    assert {e.kind for e in events} == {"blink", "flicker", "spasm"}
     evidence = read_evidence(measures, events)
     assert "eye_narrows_in_spasm" in evidence
     assert "small_flicker" not in evidence
     # The other eye's ripple is a flicker of its own.
     left, right = trace(seconds=20)
+    blink(left, right, 5.5, 11.5, 17.5)
     ripple(left, 2.0, 1.5)
     for start in (8.0, 14.0):
         shut(right, start, start + 1.0, depth=0.4)
     measures = with_a_still_face(left, right)
     assert "small_flicker" in read_evidence(measures, find_events(measures))
+
+
+def test_a_clip_in_which_the_eyes_never_closed_says_nothing_of_blinking_or_flickers() -> None:
+    # 20 s of face and not one blink: the face mesh did not follow the lids (or the person
+    # blinked far less than usual). A flicker is told from a clonic twitch by the lid's closing,
+    # which was not seen, so it is no evidence; nor is a blink rate of none.
+    left, right = trace(seconds=20)
+    ripple(left, 2.0, 1.5)
+    measures = with_a_still_face(left, right)
+    events = find_events(measures)
+    assert [e.kind for e in events] == ["flicker"]  # still an event of the clip
+    assert read_evidence(measures, events) == {}
+    # The same clip with three ordinary blinks: the flicker and the blink rate are evidence.
+    blink(left, right, 8.0, 13.0, 18.0)
+    measures = with_a_still_face(left, right)
+    evidence = read_evidence(measures, find_events(measures))
+    assert evidence["small_flicker"].value is True
+    assert evidence["increased_blinking"].value is False
+    # Under `min_seconds_for_rate` of face, no blink is nothing to go by: the flicker counts.
+    left, right = trace(seconds=12)
+    ripple(left, 2.0, 1.5)
+    measures = with_a_still_face(left, right)
+    assert read_evidence(measures, find_events(measures))["small_flicker"].value is True
 
 
 def test_one_sided_spasms_become_side_and_region_evidence() -> None:
@@ -394,7 +426,7 @@ def test_one_sided_spasms_become_side_and_region_evidence() -> None:
     assert evidence["side"].value == "one"
     assert evidence["regions"].value == ("eyelid",)
     assert evidence["eye_closes_completely"].value is True
-    assert evidence["increased_blinking"].value is False  # no blinks at all here
+    assert "increased_blinking" not in evidence  # not one blink in 40 s: the lids were unseen
     assert 0.5 < evidence["side"].confidence <= 0.9
 
 
@@ -427,9 +459,10 @@ def test_a_flicker_of_the_other_eye_beside_one_eyes_spasms_is_both_sides() -> No
     # noise: "both sides" refers to a doctor, and the video may over-refer, never under-refer.
     measures = Measures.from_apertures(FPS, *trace(seconds=20))
     spasms = [Event(start, start + 0.8, "spasm", "left", ("eyelid",), 0.9) for start in (2, 8, 14)]
+    blinks = [Event(start, start + 0.2, "blink", "both", ("eyelid",), 1.0) for start in (4, 10)]
     flicker = Event(5.0, 6.5, "flicker", "right", ("eyelid",), 0.1)
-    assert read_evidence(measures, spasms)["side"].value == "one"
-    assert read_evidence(measures, [*spasms, flicker])["side"].value == "both"
+    assert read_evidence(measures, [*spasms, *blinks])["side"].value == "one"
+    assert read_evidence(measures, [*spasms, *blinks, flicker])["side"].value == "both"
 
 
 def test_one_eye_narrowing_by_a_third_while_the_other_stays_is_a_spasm() -> None:

@@ -26,7 +26,7 @@ from facespasm.video.events import find_events
 from facespasm.video.landmarks import FaceMesh, MeshFactory
 from facespasm.video.limits import DEFAULT_MAX_SIDE, MAX_CAMERA_SECONDS, MAX_SIDE_RANGE
 from facespasm.video.measures import Measures, MeasureSeries
-from facespasm.video.pattern import Finding, read_evidence, summarise
+from facespasm.video.pattern import Finding, lids_unseen, read_evidence, summarise
 from facespasm.video.summary import VideoSummary
 
 if TYPE_CHECKING:
@@ -105,7 +105,9 @@ class VideoAnalysis:
         if not alone or self.shows_a_sign:
             return
         name = Path(str(self.video.get("source", "the video"))).name
-        if not self.evidence:
+        if lids_unseen(self.measures, list(self.events)):
+            seen = "no spasm, closure or flicker, and not one blink"
+        elif not self.evidence:
             seen = "no spasm, closure or flicker, and too little face time for a blink rate"
         else:
             seen = "no spasm, closure or flicker, and ordinary blinking"
@@ -328,6 +330,13 @@ def _conclude(
         )
     if crowded:
         warnings.append(f"several faces in {crowded} frames; one face was followed throughout")
+    if lids_unseen(measures, events):
+        warnings.append(
+            f"not one blink in {faces / fps:.0f} s of face: the eyelids may not have been "
+            "followed (film closer, in even light, facing the camera), or you blinked far less "
+            "than the usual 17 a minute at rest (Bentivoglio 1997); the blink rate and any "
+            "eyelid flicker are not used"
+        )
     if problem:
         warnings.append(str(problem))
     duration_s = count / fps

@@ -29,6 +29,13 @@ a blink the face mesh follows unevenly on a turned head -- stays an event of the
 evidence: it cannot say which side twitched or how, and one side's eyelid alone is what a
 harmless myokymia looks like, so counting it could reassure about a twitch the video could not
 read (the video may over-refer, never under-refer).
+
+A clip with enough face time to count blinks (`min_seconds_for_rate`) in which the eyes were never
+seen to close, not even in a blink, is one whose lids the face mesh did not follow (a small, dim
+or turned face; blind writers' blinks at 11-58 a minute on some faces measured none) or a person
+who blinked far less than the 17 a minute usual at rest (Bentivoglio 1997): `lids_unseen`. It then
+says nothing about blinking, and its flickers are no evidence: a flicker is told from a clonic
+twitch by the lid's closing (flickers.py), which was not seen.
 """
 
 from __future__ import annotations
@@ -89,7 +96,8 @@ def summarise(measures: Measures, events: list[Event]) -> VideoSummary:
 def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]:
     """The ⚑ findings this clip shows, each with a confidence in 0-1 and a reason."""
     found: dict[str, Finding] = {}
-    flickers = [e for e in events if e.kind == "flicker"]
+    unseen = lids_unseen(measures, events)
+    flickers = [] if unseen else [e for e in events if e.kind == "flicker"]
     closures = [e for e in events if e.kind == "closure"]
     eye = _EyeSpasms.read(measures, [e for e in events if e.kind == "spasm"])
     spasms = eye.read_spasms
@@ -143,8 +151,19 @@ def read_evidence(measures: Measures, events: list[Event]) -> dict[str, Finding]
             "corners rose or drew in, or as the person started talking",
         )
     found.update(_fluttering(measures))
-    found.update(_blinking(measures, events))
+    if not unseen:
+        found.update(_blinking(measures, events))
     return found
+
+
+def lids_unseen(measures: Measures, events: list[Event]) -> bool:
+    """Whether the clip had face time enough to count blinks and the eyes never closed in it.
+
+    Enough is `min_seconds_for_rate`; closing is a blink or a closure of both eyes (the module
+    docstring says what such a clip means).
+    """
+    enough = _face_minutes(measures) * 60 >= thresholds().min_seconds_for_rate
+    return enough and not any(e.kind in ("blink", "closure") for e in events)
 
 
 def _fluttering(measures: Measures) -> dict[str, Finding]:
