@@ -336,6 +336,24 @@ def test_one_eye_jerked_partly_shut_is_the_measured_sign_of_a_clonic_twitch(
         assert evidence["side"].value == "one"
 
 
+@pytest.mark.parametrize(("other_eye", "jerked"), [(0.0, True), (0.15, False)])
+def test_a_jittery_other_eye_that_closed_with_the_jerk_took_part_in_it(
+    other_eye: float, jerked: bool
+) -> None:
+    # The far eye of a turned face is jittery (landmark noise of 0.02 on an aspect ratio of
+    # 0.30): closing 0.15 further with each jerk of the near eye keeps it within its noise, but
+    # it took part, as in a blink the face mesh followed unevenly; a still one did not.
+    left, _ = trace(seconds=20)
+    right = 0.30 + np.random.default_rng(3).normal(0, 0.02, len(left))
+    for start in (4.0, 9.0, 14.0):
+        shut(left, start, start + 0.2, depth=0.3)
+        shut(right, start, start + 0.2, depth=other_eye)
+    measures = with_a_still_face(left, right)
+    events = find_events(measures)
+    assert [(e.kind, e.side) for e in events] == [("spasm", "left")] * 3
+    assert ("eye_twitches_partly_shut" in read_evidence(measures, events)) is jerked
+
+
 @pytest.mark.parametrize(
     ("seconds", "noise", "spasm"),
     [

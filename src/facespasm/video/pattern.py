@@ -317,21 +317,44 @@ def _spread(spasms: list[Event]) -> str | None:
 
 
 def _with_the_other_eye_still(measures: Measures, events: list[Event]) -> list[Event]:
-    """The one-sided events during which the other eye stayed within its own noise.
+    """The one-sided events during which the other eye stayed within its own noise and open.
 
     A blink the face mesh follows on one eye only (a small or turned face) still moves the
-    other eye a little; a clonic twitch of one eye leaves the other still (`eye_noise_z`).
+    other eye a little; a clonic twitch of one eye leaves the other still (`eye_noise_z`). A
+    jittery eye's noise is wide enough to hide its part in a blink, so the other eye must also
+    not have closed `other_eye_rise` further than over as long a moment just before.
     """
     if not events:
         return []
+    limits = thresholds()
     narrowing = {side: eye_narrowing(measures, side) for side in SIDES}
-    limit = thresholds().eye_noise_z
+    closure = {side: eye_closure(measures, side) for side in SIDES}
     kept = []
     for event in events:
         other: Side = "left" if event.side == "right" else "right"
-        if narrowing[other][frames_during(measures, [event])].max(initial=0.0) < limit:
+        during = frames_during(measures, [event])
+        before = (measures.time >= 2 * event.start_s - event.end_s) & (
+            measures.time < event.start_s
+        )
+        rise = _finite_max(closure[other][during]) - _finite_median(closure[other][before])
+        if (
+            narrowing[other][during].max(initial=0.0) < limits.eye_noise_z
+            and not rise >= limits.other_eye_rise
+        ):
             kept.append(event)
     return kept
+
+
+def _finite_max(values: np.ndarray) -> float:
+    """The largest finite value; NaN when there is none."""
+    finite = values[np.isfinite(values)]
+    return float(finite.max()) if finite.size else float("nan")
+
+
+def _finite_median(values: np.ndarray) -> float:
+    """The median of the finite values; NaN when there is none."""
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if finite.size else float("nan")
 
 
 def _face_minutes(measures: Measures) -> float:

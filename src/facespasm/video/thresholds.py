@@ -45,6 +45,7 @@ class Thresholds:
     faint_narrowing: float
     faint_narrowing_z: float
     eye_noise_z: float
+    other_eye_rise: float
     narrowing_clearance_s: float
     smile_rise_z: float
     smile_reference_s: float
