@@ -160,7 +160,8 @@ def test_a_video_in_which_the_eyes_never_closed_says_so_and_claims_no_blink_rate
     # may not follow the lids at all, and "normal blinking" would then be a guess.
     still = render(tmp_path / "still.mp4", (), duration_s=16.0, size=320).path
     measured = json.loads(facespasm("analyze", str(still), "--json").stdout)
-    assert measured["summary"]["blink_rate_per_min"] == 0
+    assert measured["summary"]["blink_rate_per_min"] is None  # not measured, not "none"
+    assert measured["summary"]["events_per_min"]["blink"] == 0
     assert "increased_blinking" not in measured["evidence"]
     (warning,) = [w for w in measured["warnings"] if "blink" in w]
     assert warning.startswith("not one blink in 16 s of face: the eyelids may not have been")

@@ -82,10 +82,11 @@ def planted_diary(path: Path) -> Diary:
                 ("eyelid",))
     )  # fmt: skip
     own.measurements.save(
-        clip_analysis(seconds=60, spasms_left=3).to_dict(),
+        clip_analysis(seconds=60, spasms_left=3, blinks=12).to_dict(),
         at=dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC),
     )
     own.measurements.save(
-        clip_analysis(seconds=60).to_dict(), at=dt.datetime(2026, 8, 1, 10, tzinfo=dt.UTC)
+        clip_analysis(seconds=60, blinks=12).to_dict(),
+        at=dt.datetime(2026, 8, 1, 10, tzinfo=dt.UTC),
     )  # before the window: left out
     return own

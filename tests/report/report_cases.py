@@ -48,7 +48,7 @@ def sample_diary(folder: Path) -> Diary:
                 ("eyelid",))
     )  # fmt: skip
     diary.measurements.save(
-        planted_clip(seconds=60, spasms_left=3, blinks=0).to_dict(),
+        planted_clip(seconds=60, spasms_left=3, blinks=12).to_dict(),
         at=dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC),
     )
     return diary

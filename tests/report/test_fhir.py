@@ -76,7 +76,7 @@ def diary(tmp_path_factory: pytest.TempPathFactory) -> Diary:
                 ("eyelid", "cheek"))
     )  # fmt: skip
     own.measurements.save(
-        clip_analysis(seconds=60, spasms_right=4).to_dict(),
+        clip_analysis(seconds=60, spasms_right=4, blinks=12).to_dict(),
         at=dt.datetime(2026, 11, 21, 10, tzinfo=dt.UTC),
     )
     return own

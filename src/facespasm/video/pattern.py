@@ -80,7 +80,8 @@ def summarise(measures: Measures, events: list[Event]) -> VideoSummary:
     spasms = sum(spasm_sides.values())
     return VideoSummary(
         face_minutes=round(minutes, 3),
-        blink_rate_per_min=per_minute["blink"],
+        # Not one blink in face time enough to count them: the rate was not measured.
+        blink_rate_per_min=None if lids_unseen(measures, events) else per_minute["blink"],
         events_per_min=per_minute,
         events_by_side=dict(by_side),
         events_by_region=dict(by_region),

@@ -21,7 +21,8 @@ class VideoSummary:
 
     Attributes:
         face_minutes: minutes of video with a face found.
-        blink_rate_per_min: blinks per minute of face time; None without face time.
+        blink_rate_per_min: blinks per minute of face time; None without face time, or when
+            the eyes never closed in face time enough to count blinks (`lids_unseen`).
         events_per_min: per kind (blink, closure, spasm, flicker), per minute of face time.
         events_by_side: counts of one-sided events, keyed "<kind>_<side>" ("spasm_left").
         events_by_region: counts of regions moved in spasms and flickers ("eyelid": 3).
