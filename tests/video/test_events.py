@@ -184,6 +184,24 @@ def test_a_one_sided_pull_while_both_eyes_narrow_together_is_the_blinks(
     assert found == spasms * 3
 
 
+@pytest.mark.parametrize(("smile", "spasms"), [(True, []), (False, [("left", ("mouth",))])])
+def test_a_pull_of_one_corner_in_the_middle_of_a_smile_is_the_smiles(
+    smile: bool, spasms: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    # The face mesh may follow one corner of a smile twice as far as the other for a moment (the
+    # fifteenth blind set's development half: an ordinary smile on a mirrored astronaut read as
+    # two spasms of the left mouth corner). Judged against the moments around it, themselves
+    # inside the smile, the pull looked one-sided; judged against the smile, it is the smile's.
+    left, right = trace()
+    blink(left, right, 1.0, 8.0, 14.0)
+    measures = with_a_still_face(left, right)
+    if smile:
+        lift(measures, "mouth_y", ("left", "right"), 2.0, 3.8, by=5.0)
+    lift(measures, "mouth_x", ("left",), 2.6, 3.2, by=12.0)
+    events = find_events(measures)
+    assert [(e.side, e.regions) for e in events if e.kind == "spasm"] == spasms
+
+
 def test_a_closure_of_both_eyes_read_deeper_on_one_eye_is_still_both() -> None:
     left, right = trace()
     shut(left, 5.0, 7.0, depth=0.9)

@@ -89,7 +89,10 @@ def find_events(measures: Measures) -> list[Event]:
         measures, [e for e in events if e.kind == "closure"], thresholds().narrowing_clearance_s
     )
     blinking = _both_eyes_moving(narrowing)
-    events += _lower_face_spasms(measures, closure, regions, busy | closing, blinking, shifts)
+    expression = smile_frames(measures, shifts, alike=True)
+    events += _lower_face_spasms(
+        measures, closure, regions, busy | closing, blinking, shifts, expression
+    )
     events += [
         Event(start, end, "flicker", side, ("eyelid",), peak)
         for start, end, side, peak in flickers(measures, closure, narrowing, busy, regions, smiling)
@@ -182,11 +185,16 @@ def _lower_face_spasms(
     busy: NDArray[np.bool_],
     blinking: NDArray[np.bool_],
     shifts: tuple[CornerShift, ...],
+    smiling: NDArray[np.bool_],
 ) -> list[Event]:
     """One-sided pulls of cheek or mouth that did not shut the eye (it may have narrowed).
 
     Not one while both eyes narrowed together (`blinking`, `_both_eyes_moving`): that is a
-    blink's or a squeeze's.
+    blink's or a squeeze's. Nor one inside a smile or a pucker of the whole mouth (`smiling`,
+    `smile_frames` with both corners moving alike): a face mesh may follow one corner of a
+    smile twice as far as the other in some frames (the fifteenth blind set's development half:
+    the astronaut, mirrored, at 640x360), and a pull in the middle of a smile, judged against
+    the moments around it (`expressed`), is judged against the smile itself.
     """
     limits = thresholds()
     events = []
@@ -201,6 +209,7 @@ def _lower_face_spasms(
                 end - start < limits.shortest_spasm_s
                 # a smile or a pucker moves both corners alike: an expression, not a spasm
                 or expressed(shifts, first, last, measures.fps)
+                or smiling[first:last].any()
                 or blinking[first:last].any()
             ):
                 continue

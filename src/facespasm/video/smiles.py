@@ -106,19 +106,28 @@ def expressed(shifts: tuple[CornerShift, ...], first: int, last: int, fps: float
     return any(shift.moved_together(first, last, fps) for shift in shifts)
 
 
-def smile_frames(measures: Measures, shifts: tuple[CornerShift, ...]) -> NDArray[np.bool_]:
-    """Frames in which the person smiles or puckers: both mouth corners moved alike, held.
+def smile_frames(
+    measures: Measures, shifts: tuple[CornerShift, ...], *, alike: bool = False
+) -> NDArray[np.bool_]:
+    """Frames in which the person smiles or puckers: both mouth corners moved, held.
 
     Each corner's move over its rolling baseline, in the corners' pooled noise and averaged
     over `smile_smoothing_s`, is at least `smile_rise_z` on both sides, for `shortest_smile_s`
-    or longer; `shifts` are the clip's `corner_shifts`.
+    or longer; `shifts` are the clip's `corner_shifts`. With `alike`, neither corner also moved
+    more than `smile_symmetry` times the other: the whole mouth's expression, where a spasm
+    pulling one corner drags the other a little. Without, a lopsided smile counts too: after a
+    facial palsy the weak side's corner moves less (synkinesis's own smile).
     """
     limits = thresholds()
     size = max(1, round(limits.smile_smoothing_s * measures.fps))
     smiling = np.zeros(len(measures.time), dtype=bool)
     for shift in shifts:
-        both = np.minimum(*(uniform_filter1d(shift.by_side[s], size=size) for s in SIDES))
-        for first, last in segments(both / shift.pooled >= limits.smile_rise_z):
+        left, right = (uniform_filter1d(shift.by_side[s], size=size) for s in SIDES)
+        low, high = np.minimum(left, right), np.maximum(left, right)
+        moved = low / shift.pooled >= limits.smile_rise_z
+        if alike:
+            moved &= high < limits.smile_symmetry * low
+        for first, last in segments(moved):
             if (last - first) / measures.fps >= limits.shortest_smile_s:
                 smiling[first:last] = True
     return smiling
