@@ -32,7 +32,7 @@ read (the video may over-refer, never under-refer).
 
 A clip with enough face time to count blinks (`min_seconds_for_rate`) in which the eyes were never
 seen to close, not even in a blink, is one whose lids the face mesh did not follow (a small, dim
-or turned face; blind writers' blinks at 11-58 a minute on some faces measured none) or a person
+or turned face; blind writers' blinks at 11-16 a minute on some faces measured none) or a person
 who blinked far less than the 17 a minute usual at rest (Bentivoglio 1997): `lids_unseen`. It then
 says nothing about blinking, and its flickers are no evidence: a flicker is told from a clonic
 twitch by the lid's closing (flickers.py), which was not seen.
@@ -337,25 +337,16 @@ def _with_the_other_eye_still(measures: Measures, events: list[Event]) -> list[E
         before = (measures.time >= 2 * event.start_s - event.end_s) & (
             measures.time < event.start_s
         )
-        rise = _finite_max(closure[other][during]) - _finite_median(closure[other][before])
+        # Over the frames with a face; none before (the clip's start): the noise alone decides.
+        now, then = (closure[other][frames] for frames in (during, before))
+        now, then = now[~np.isnan(now)], then[~np.isnan(then)]
+        rise = float(now.max() - np.median(then)) if now.size and then.size else 0.0
         if (
             narrowing[other][during].max(initial=0.0) < limits.eye_noise_z
-            and not rise >= limits.other_eye_rise
+            and rise < limits.other_eye_rise
         ):
             kept.append(event)
     return kept
-
-
-def _finite_max(values: np.ndarray) -> float:
-    """The largest finite value; NaN when there is none."""
-    finite = values[np.isfinite(values)]
-    return float(finite.max()) if finite.size else float("nan")
-
-
-def _finite_median(values: np.ndarray) -> float:
-    """The median of the finite values; NaN when there is none."""
-    finite = values[np.isfinite(values)]
-    return float(np.median(finite)) if finite.size else float("nan")
 
 
 def _face_minutes(measures: Measures) -> float:
