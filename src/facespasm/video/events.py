@@ -14,8 +14,10 @@ The kinds (DESIGN.md ⚑):
   or a mouth corner pulls -- with every region of that side that moved in the same moment; an
   eye that loses a third of its aperture, far beyond its own noise, while the other stays in
   its own, is a spasm too (the face mesh does not always follow a lid all the way down), unless
-  it settles from a blink or comes with a smile or a pucker; a cheek or mouth corner pulling on
-  one side as both eyes shut or open in a closure is that closure's, not a spasm (the squeeze
+  it settles from a blink or comes with a smile or a pucker, and so is one losing a tenth, out
+  of its noise, briefly, again and again (mild hemifacial spasm's recurring twitches), unless
+  in a ripple's rhythm (myokymia's flicker); a cheek or mouth corner pulling on one side as
+  both eyes shut or open in a closure is that closure's, not a spasm (the squeeze
   of blepharospasm draws both sides' midface, one a moment before the other), and so is one
   while both eyes narrow together, each clearly for itself (a blink or a squeeze the face mesh
   follows only partway drags the landmarks around the lids, one side's more than the other's);
@@ -46,10 +48,11 @@ coupling of cheek to brow does not name the brow.
 
 This module finds the closures, blinks and spasms of the eyes and the lower face's spasms, and
 puts every kind together. Each eye's closure and noise are read in eyes.py, each region's
-movement in regions.py; narrowings that never reach "closed" (one eye's partial spasms, both
-eyes' shallow blinks, an eye narrowing with a smile) are found in narrowings.py, smiles, puckers
-and talking in smiles.py, flickers in flickers.py, and the per-frame signal tools (runs of
-frames, robust z-scores) are in signals.py. The `Event` itself is in event.py.
+movement in regions.py; narrowings that never reach "closed" (one eye's partial spasms and
+recurring small twitches, both eyes' shallow blinks, an eye narrowing with a smile) are found
+in narrowings.py, smiles, puckers and talking in smiles.py, flickers in flickers.py, and the
+per-frame signal tools (runs of frames, robust z-scores) are in signals.py. The `Event` itself
+is in event.py.
 """
 
 from __future__ import annotations
@@ -61,7 +64,12 @@ from facespasm.video.event import Event, Kind, frames_during
 from facespasm.video.eyes import depth, eye_closure, eye_narrowing
 from facespasm.video.flickers import flickers
 from facespasm.video.measures import SIDES, Measures, Side
-from facespasm.video.narrowings import partial_narrowings, shallow_blinks, smile_narrowing
+from facespasm.video.narrowings import (
+    partial_narrowings,
+    recurring_twitches,
+    shallow_blinks,
+    smile_narrowing,
+)
 from facespasm.video.regions import attributed, one_sided, region_activity
 from facespasm.video.signals import hysteresis, merged, robust_z, segments, span
 from facespasm.video.smiles import (
@@ -97,6 +105,8 @@ def find_events(measures: Measures) -> list[Event]:
         Event(start, end, "flicker", side, ("eyelid",), peak)
         for start, end, side, peak in flickers(measures, closure, narrowing, busy, regions, smiling)
     ]
+    moved = {side: one_sided(regions, side) for side in SIDES}
+    events += recurring_twitches(measures, closure, narrowing, regions, moved, events, voluntary)
     return sorted(events, key=lambda event: event.start_s)
 
 

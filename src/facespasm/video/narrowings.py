@@ -1,10 +1,10 @@
 """Narrowings that never reach "closed": one eye's partial spasms and both eyes' shallow blinks.
 
 A face mesh does not always follow a lid all the way down (a small face, a turned head), so a
-hemifacial spasm's twitch may read as one eye losing a third of its aperture and a blink as both
-eyes dipping partway. These finders read such narrowings against each eye's own noise, after
-events.py has found the closures; an eye narrowing with a smile, a pucker or a talk is
-synkinesis's sign (smiles.py). Thresholds in data/thresholds.yaml.
+hemifacial spasm's twitch may read as one eye losing a third of its aperture, or a tenth again
+and again, and a blink as both eyes dipping partway. These finders read such narrowings against
+each eye's own noise, after events.py has found the closures; an eye narrowing with a smile, a
+pucker or a talk is synkinesis's sign (smiles.py). Thresholds in data/thresholds.yaml.
 """
 
 from __future__ import annotations
@@ -72,22 +72,11 @@ def partial_narrowings(
     that is also a clear movement for this eye (`narrowing_z`: a face that moves its eyes a lot
     narrows them a third by expression; once past it, a hold lasts while the eye stays out of
     its noise, `eye_noise_z`, so that one noisy frame does not cut it in two), and when the
-    other eye did not take part (`_took_part`). A narrowing within `narrowing_clearance_s` of a
-    blink or a closure is the lids settling from it, and one with a smile is synkinesis's sign
-    (`smile_narrowing` finds it) or an expression: neither is a spasm here. One that starts
-    as the person starts talking and lasts while they talk is marked `with_smile` (synkinesis's
-    sign: `Voluntary.narrowed_with`).
+    other eye did not take part (`_one_eye`).
     """
     limits = thresholds()
-    fps = measures.fps
-    taken = frames_during(measures, found)
-    eyes_shut = frames_during(measures, [e for e in found if e.kind in ("blink", "closure")])
-    clearance = max(1, round(limits.narrowing_clearance_s * fps))
-    near_shut = uniform_filter1d(eyes_shut.astype(float), size=2 * clearance + 1) > 0
-    gap = max(1, round(limits.merge_gap_s * fps))
     events = []
     for side in SIDES:
-        other: Side = "left" if side == "right" else "right"
         closed = np.nan_to_num(closure[side])
         clear = (closed >= limits.partial_narrowing) & (narrowing[side] >= limits.narrowing_z)
         # Or a smaller narrowing, for a twitch's length (`shortest_spasm_s`) far beyond the noise
@@ -98,31 +87,128 @@ def partial_narrowings(
         kept = (closed >= limits.held_narrowing) & hysteresis(
             narrowing[side], limits.narrowing_z, limits.eye_noise_z
         )
-        for small, shortest in ((faint, limits.shortest_spasm_s), (kept, limits.held_spasm_s)):
-            for first, last in segments(small):
-                if (last - first) / fps >= shortest:
-                    clear[first:last] = True
-        moving = narrowing[side] >= limits.eye_noise_z
-        for first, last in merged(segments(moving), gap):
-            if taken[first:last].any() or not clear[first:last].any():
-                continue  # part of an event already found, or never a clear narrowing
-            start, end = span(measures, first, last)
-            if (
-                end - start < limits.shortest_spasm_s
-                or near_shut[first:last].any()
-                or _took_part(closure[other], narrowing[other], first, last, closure[side])
-                or voluntary.smiling[first:last].any()
-            ):
-                continue
-            with_it = attributed(regions[side], moved[side], first, last)
-            peak = float(np.nanmax(closure[side][first:last]))
-            with_talking = voluntary.narrowed_with(with_it, closure[side], first, last)
-            events.append(
-                Event(
-                    start, end, "spasm", side, ("eyelid", *with_it), peak, with_smile=with_talking
-                )
-            )
+        clear |= _lasting(faint, limits.shortest_spasm_s, measures.fps)
+        clear |= _lasting(kept, limits.held_spasm_s, measures.fps)
+        events += _one_eye(
+            measures, side, clear, closure, narrowing, regions, moved, found, voluntary
+        )
     return events
+
+
+def recurring_twitches(
+    measures: Measures,
+    closure: dict[Side, NDArray[np.float64]],
+    narrowing: dict[Side, NDArray[np.float64]],
+    regions: dict[Side, dict[str, NDArray[np.float64]]],
+    moved: dict[Side, dict[str, NDArray[np.bool_]]],
+    found: list[Event],
+    voluntary: Voluntary,
+) -> list[Event]:
+    """One eye narrowing a little, briefly, again and again, while the other eye stays still.
+
+    Early hemifacial spasm is repeated clonic twitches of one eye (Yaltho 2011); a mild one
+    closes the eye little and the face mesh follows it only partway. Such a twitch loses
+    `small_narrowing` of the aperture, `small_narrowing_z` out of this eye's noise, for a
+    twitch's length and under `held_spasm_s`, with the other eye still and no smile or talk
+    (`_one_eye`); it is a spasm where this eye twitches so at least `small_narrowing_repeats`
+    times in the clip. One alone is an expression or the mesh's jitter. They are found after
+    every other event, flickers included, and a ripple's troughs are not twitches (myokymia's
+    3-8 Hz flicker, Medscape 1213160, where the flicker finder did not take it): an eye whose
+    small narrowings ran together for `held_spasm_s` has none, and `ripple_troughs` or more in
+    a row, each within a cycle of the slowest ripple of the one before, are not counted.
+    """
+    limits = thresholds()
+    events = []
+    for side in SIDES:
+        little = (np.nan_to_num(closure[side]) >= limits.small_narrowing) & (
+            narrowing[side] >= limits.small_narrowing_z
+        )
+        marked = _lasting(little, limits.shortest_spasm_s, measures.fps)
+        narrowed = _one_eye(
+            measures, side, marked, closure, narrowing, regions, moved, found, voluntary
+        )
+        if any(event.duration_s >= limits.held_spasm_s for event in narrowed):
+            continue  # small narrowings run together: this eye ripples
+        twitches = _outside_ripples([e for e in narrowed if not e.with_smile], measures.fps)
+        if len(twitches) >= limits.small_narrowing_repeats:
+            events += twitches
+    return events
+
+
+def _outside_ripples(twitches: list[Event], fps: float) -> list[Event]:
+    """The twitches outside a ripple's rhythm.
+
+    That is, outside runs of `ripple_troughs` or more, each starting within a cycle of
+    myokymia's slowest ripple (1 / `flicker_low_hz`, to the half frame) of the one before.
+    """
+    limits = thresholds()
+    cycle = 1.0 / limits.flicker_low_hz + 0.5 / fps
+    runs: list[list[Event]] = []
+    for twitch in twitches:
+        if runs and twitch.start_s - runs[-1][-1].start_s <= cycle:
+            runs[-1].append(twitch)
+        else:
+            runs.append([twitch])
+    return [twitch for run in runs if len(run) < limits.ripple_troughs for twitch in run]
+
+
+def _one_eye(
+    measures: Measures,
+    side: Side,
+    marked: NDArray[np.bool_],
+    closure: dict[Side, NDArray[np.float64]],
+    narrowing: dict[Side, NDArray[np.float64]],
+    regions: dict[Side, dict[str, NDArray[np.float64]]],
+    moved: dict[Side, dict[str, NDArray[np.bool_]]],
+    found: list[Event],
+    voluntary: Voluntary,
+) -> list[Event]:
+    """This eye's narrowings through a `marked` frame that the other eye took no part in.
+
+    A narrowing runs from where the eye leaves its own noise (`eye_noise_z`) to where it is
+    back. One that is part of an event already found is that event; one within
+    `narrowing_clearance_s` of a blink or a closure is the lids settling from it; one with the
+    other eye moving too is both eyes' (`_took_part`); one with a smile is synkinesis's sign
+    (`smile_narrowing` finds it) or an expression: none is a spasm here. One that starts as the
+    person starts talking and lasts while they talk is marked `with_smile` (synkinesis's sign:
+    `Voluntary.narrowed_with`).
+    """
+    limits = thresholds()
+    fps = measures.fps
+    other: Side = "left" if side == "right" else "right"
+    taken = frames_during(measures, found)
+    eyes_shut = frames_during(measures, [e for e in found if e.kind in ("blink", "closure")])
+    clearance = max(1, round(limits.narrowing_clearance_s * fps))
+    near_shut = uniform_filter1d(eyes_shut.astype(float), size=2 * clearance + 1) > 0
+    gap = max(1, round(limits.merge_gap_s * fps))
+    events = []
+    for first, last in merged(segments(narrowing[side] >= limits.eye_noise_z), gap):
+        if taken[first:last].any() or not marked[first:last].any():
+            continue
+        start, end = span(measures, first, last)
+        if (
+            end - start < limits.shortest_spasm_s
+            or near_shut[first:last].any()
+            or _took_part(closure[other], narrowing[other], first, last, closure[side])
+            or voluntary.smiling[first:last].any()
+        ):
+            continue
+        with_it = attributed(regions[side], moved[side], first, last)
+        peak = float(np.nanmax(closure[side][first:last]))
+        with_talking = voluntary.narrowed_with(with_it, closure[side], first, last)
+        events.append(
+            Event(start, end, "spasm", side, ("eyelid", *with_it), peak, with_smile=with_talking)
+        )
+    return events
+
+
+def _lasting(mask: NDArray[np.bool_], seconds: float, fps: float) -> NDArray[np.bool_]:
+    """The runs of `mask` that last `seconds` or longer."""
+    kept = np.zeros_like(mask)
+    for first, last in segments(mask):
+        if (last - first) / fps >= seconds:
+            kept[first:last] = True
+    return kept
 
 
 def smile_narrowing(

@@ -203,19 +203,20 @@ class _EyeSpasms:
         limits = thresholds()
         eyelid = [e for e in spasms if "eyelid" in e.regions and not e.with_smile]
         narrowed = [e for e in eyelid if e.duration_s >= limits.held_spasm_s]
-        # A brief jerk of one eye a third or more shut (but not completely), or a fifth far
-        # beyond its noise (`faint_narrowing`, narrowings.py), is hemifacial spasm's clonic twitch,
-        # which myokymia's ripple never is; a face mesh under-reads how far a lid closes, so such
-        # a jerk may be a complete closure the mesh followed partway. A jerk inside a smile, a
-        # pucker or a talk under way is that movement's narrowing (events.py marks it
-        # `with_smile`): synkinesis's sign, not a clonic twitch.
+        # A brief jerk of one eye a third or more shut (but not completely), a fifth far beyond
+        # its noise (`faint_narrowing`), or a tenth again and again (`small_narrowing`;
+        # narrowings.py finds so small a one only when it recurs), is hemifacial spasm's clonic
+        # twitch, which myokymia's ripple never is; a face mesh under-reads how far a lid
+        # closes, so such a jerk may be a complete closure the mesh followed partway. A jerk
+        # inside a smile, a pucker or a talk under way is that movement's narrowing (events.py
+        # marks it `with_smile`): synkinesis's sign, not a clonic twitch.
         jerks = _with_the_other_eye_still(
             measures,
             [
                 e
                 for e in eyelid
                 if e.duration_s < limits.held_spasm_s
-                and limits.faint_narrowing <= e.peak < limits.complete_closure
+                and limits.small_narrowing <= e.peak < limits.complete_closure
             ],
         )
         shut = [e for e in spasms if "eyelid" in e.regions and e.peak >= limits.complete_closure]
@@ -257,8 +258,9 @@ def _how_the_eyes_close(
         found["eye_twitches_partly_shut"] = Finding(
             True,
             _by_count(len(eye.jerks)),
-            f"{len(eye.jerks)} time(s) one eye jerked at least {limits.faint_narrowing:.0%} shut, "
-            f"for under {limits.held_spasm_s:g} s, while the other eye did not",
+            f"{len(eye.jerks)} time(s) one eye jerked partly shut (by "
+            f"{min(e.peak for e in eye.jerks):.0%} to {max(e.peak for e in eye.jerks):.0%} of its "
+            f"opening), for under {limits.held_spasm_s:g} s, while the other eye did not",
         )
     if eye.shut:
         found["eye_closes_completely"] = Finding(

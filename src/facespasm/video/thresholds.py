@@ -44,6 +44,10 @@ class Thresholds:
     narrowing_z: float
     faint_narrowing: float
     faint_narrowing_z: float
+    small_narrowing: float
+    small_narrowing_z: float
+    small_narrowing_repeats: float
+    ripple_troughs: float
     eye_noise_z: float
     other_eye_rise: float
     narrowing_clearance_s: float
