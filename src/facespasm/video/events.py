@@ -65,6 +65,7 @@ from facespasm.video.eyes import depth, eye_closure, eye_narrowing
 from facespasm.video.flickers import flickers
 from facespasm.video.measures import SIDES, Measures, Side
 from facespasm.video.narrowings import (
+    Eyes,
     partial_narrowings,
     recurring_twitches,
     shallow_blinks,
@@ -91,7 +92,9 @@ def find_events(measures: Measures) -> list[Event]:
     smiling = smile_frames(measures, shifts)
     voluntary = Voluntary(measures.fps, shifts, talking(measures), smiling)
     narrowing = {side: eye_narrowing(measures, side) for side in SIDES}
-    events = _eye_events(measures, closure, narrowing, regions, voluntary)
+    moved = {side: one_sided(regions, side) for side in SIDES}
+    eyes = Eyes(measures, closure, narrowing, regions, moved, voluntary)
+    events = _eye_events(eyes)
     busy = frames_during(measures, events)
     closing = frames_during(
         measures, [e for e in events if e.kind == "closure"], thresholds().narrowing_clearance_s
@@ -105,18 +108,17 @@ def find_events(measures: Measures) -> list[Event]:
         Event(start, end, "flicker", side, ("eyelid",), peak)
         for start, end, side, peak in flickers(measures, closure, narrowing, busy, regions, smiling)
     ]
-    moved = {side: one_sided(regions, side) for side in SIDES}
-    events += recurring_twitches(measures, closure, narrowing, regions, moved, events, voluntary)
+    events += recurring_twitches(eyes, events)
     return sorted(events, key=lambda event: event.start_s)
 
 
-def _eye_events(
-    measures: Measures,
-    closure: dict[Side, NDArray[np.float64]],
-    narrowing: dict[Side, NDArray[np.float64]],
-    regions: dict[Side, dict[str, NDArray[np.float64]]],
-    voluntary: Voluntary,
-) -> list[Event]:
+def _eye_events(eyes: Eyes) -> list[Event]:
+    measures, closure, regions, voluntary = (
+        eyes.measures,
+        eyes.closure,
+        eyes.regions,
+        eyes.voluntary,
+    )
     limits = thresholds()
     closed = {side: hysteresis(closure[side], limits.closed, limits.still_closed) for side in SIDES}
     brows_down = {
@@ -124,7 +126,6 @@ def _eye_events(
         <= -limits.brow_squeeze_z
         for side in SIDES
     }
-    moved = {side: one_sided(regions, side) for side in SIDES}
     gap = max(1, round(limits.merge_gap_s * measures.fps))
     events = []
     for first, last in merged(segments(closed["left"] | closed["right"]), gap):
@@ -143,7 +144,7 @@ def _eye_events(
         side: Side = max(SIDES, key=lambda s: peak[s])
         if end - start < limits.shortest_spasm_s:
             continue
-        with_it = attributed(regions[side], moved[side], first, last)
+        with_it = attributed(regions[side], eyes.moved[side], first, last)
         events.append(
             Event(
                 start,
@@ -156,8 +157,8 @@ def _eye_events(
             )
         )
     events += smile_narrowing(measures, closure, closed, voluntary)
-    events += shallow_blinks(measures, closure, narrowing, events)
-    events += partial_narrowings(measures, closure, narrowing, regions, moved, events, voluntary)
+    events += shallow_blinks(measures, closure, eyes.narrowing, events)
+    events += partial_narrowings(eyes, events)
     return events
 
 

@@ -9,6 +9,8 @@ pucker or a talk is synkinesis's sign (smiles.py). Thresholds in data/thresholds
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import uniform_filter1d
@@ -19,6 +21,22 @@ from facespasm.video.regions import attributed
 from facespasm.video.signals import hysteresis, merged, segments, span
 from facespasm.video.smiles import Voluntary
 from facespasm.video.thresholds import thresholds
+
+
+@dataclass(frozen=True)
+class Eyes:
+    """What the one-eye finders read, computed once per clip.
+
+    Each eye's closure and its z out of the eye's own noise (eyes.py), each side's regions and
+    where they moved one-sidedly (regions.py), and the voluntary movements (smiles.py).
+    """
+
+    measures: Measures
+    closure: dict[Side, NDArray[np.float64]]
+    narrowing: dict[Side, NDArray[np.float64]]
+    regions: dict[Side, dict[str, NDArray[np.float64]]]
+    moved: dict[Side, dict[str, NDArray[np.bool_]]]
+    voluntary: Voluntary
 
 
 def shallow_blinks(
@@ -51,15 +69,7 @@ def shallow_blinks(
     return events
 
 
-def partial_narrowings(
-    measures: Measures,
-    closure: dict[Side, NDArray[np.float64]],
-    narrowing: dict[Side, NDArray[np.float64]],
-    regions: dict[Side, dict[str, NDArray[np.float64]]],
-    moved: dict[Side, dict[str, NDArray[np.bool_]]],
-    found: list[Event],
-    voluntary: Voluntary,
-) -> list[Event]:
+def partial_narrowings(eyes: Eyes, found: list[Event]) -> list[Event]:
     """One eye narrowing partway, far beyond its own noise, while the other eye stays still.
 
     A face mesh does not always follow a lid all the way down (a turned head, a small face), so
@@ -77,33 +87,24 @@ def partial_narrowings(
     limits = thresholds()
     events = []
     for side in SIDES:
-        closed = np.nan_to_num(closure[side])
-        clear = (closed >= limits.partial_narrowing) & (narrowing[side] >= limits.narrowing_z)
+        closed = np.nan_to_num(eyes.closure[side])
+        narrowing = eyes.narrowing[side]
+        clear = (closed >= limits.partial_narrowing) & (narrowing >= limits.narrowing_z)
         # Or a smaller narrowing, for a twitch's length (`shortest_spasm_s`) far beyond the noise
         # (a ripple's trough passes it for a noisy frame at most) or held: a ripple swings back
         # within its cycle, a tonic spasm stays (the closure itself must stay, frame by frame;
         # its z only out of the noise).
-        faint = (closed >= limits.faint_narrowing) & (narrowing[side] >= limits.faint_narrowing_z)
+        faint = (closed >= limits.faint_narrowing) & (narrowing >= limits.faint_narrowing_z)
         kept = (closed >= limits.held_narrowing) & hysteresis(
-            narrowing[side], limits.narrowing_z, limits.eye_noise_z
+            narrowing, limits.narrowing_z, limits.eye_noise_z
         )
-        clear |= _lasting(faint, limits.shortest_spasm_s, measures.fps)
-        clear |= _lasting(kept, limits.held_spasm_s, measures.fps)
-        events += _one_eye(
-            measures, side, clear, closure, narrowing, regions, moved, found, voluntary
-        )
+        clear |= _lasting(faint, limits.shortest_spasm_s, eyes.measures.fps)
+        clear |= _lasting(kept, limits.held_spasm_s, eyes.measures.fps)
+        events += _one_eye(eyes, side, clear, found)
     return events
 
 
-def recurring_twitches(
-    measures: Measures,
-    closure: dict[Side, NDArray[np.float64]],
-    narrowing: dict[Side, NDArray[np.float64]],
-    regions: dict[Side, dict[str, NDArray[np.float64]]],
-    moved: dict[Side, dict[str, NDArray[np.bool_]]],
-    found: list[Event],
-    voluntary: Voluntary,
-) -> list[Event]:
+def recurring_twitches(eyes: Eyes, found: list[Event]) -> list[Event]:
     """One eye narrowing a little, briefly, again and again, while the other eye stays still.
 
     Early hemifacial spasm is repeated clonic twitches of one eye (Yaltho 2011); a mild one
@@ -120,16 +121,14 @@ def recurring_twitches(
     limits = thresholds()
     events = []
     for side in SIDES:
-        little = (np.nan_to_num(closure[side]) >= limits.small_narrowing) & (
-            narrowing[side] >= limits.small_narrowing_z
+        little = (np.nan_to_num(eyes.closure[side]) >= limits.small_narrowing) & (
+            eyes.narrowing[side] >= limits.small_narrowing_z
         )
-        marked = _lasting(little, limits.shortest_spasm_s, measures.fps)
-        narrowed = _one_eye(
-            measures, side, marked, closure, narrowing, regions, moved, found, voluntary
-        )
+        marked = _lasting(little, limits.shortest_spasm_s, eyes.measures.fps)
+        narrowed = _one_eye(eyes, side, marked, found)
         if any(event.duration_s >= limits.held_spasm_s for event in narrowed):
             continue  # small narrowings run together: this eye ripples
-        twitches = _outside_ripples([e for e in narrowed if not e.with_smile], measures.fps)
+        twitches = _outside_ripples([e for e in narrowed if not e.with_smile], eyes.measures.fps)
         if len(twitches) >= limits.small_narrowing_repeats:
             events += twitches
     return events
@@ -152,17 +151,7 @@ def _outside_ripples(twitches: list[Event], fps: float) -> list[Event]:
     return [twitch for run in runs if len(run) < limits.ripple_troughs for twitch in run]
 
 
-def _one_eye(
-    measures: Measures,
-    side: Side,
-    marked: NDArray[np.bool_],
-    closure: dict[Side, NDArray[np.float64]],
-    narrowing: dict[Side, NDArray[np.float64]],
-    regions: dict[Side, dict[str, NDArray[np.float64]]],
-    moved: dict[Side, dict[str, NDArray[np.bool_]]],
-    found: list[Event],
-    voluntary: Voluntary,
-) -> list[Event]:
+def _one_eye(eyes: Eyes, side: Side, marked: NDArray[np.bool_], found: list[Event]) -> list[Event]:
     """This eye's narrowings through a `marked` frame that the other eye took no part in.
 
     A narrowing runs from where the eye leaves its own noise (`eye_noise_z`) to where it is
@@ -174,6 +163,7 @@ def _one_eye(
     `Voluntary.narrowed_with`).
     """
     limits = thresholds()
+    measures, closure, narrowing = eyes.measures, eyes.closure, eyes.narrowing
     fps = measures.fps
     other: Side = "left" if side == "right" else "right"
     taken = frames_during(measures, found)
@@ -190,12 +180,12 @@ def _one_eye(
             end - start < limits.shortest_spasm_s
             or near_shut[first:last].any()
             or _took_part(closure[other], narrowing[other], first, last, closure[side])
-            or voluntary.smiling[first:last].any()
+            or eyes.voluntary.smiling[first:last].any()
         ):
             continue
-        with_it = attributed(regions[side], moved[side], first, last)
+        with_it = attributed(eyes.regions[side], eyes.moved[side], first, last)
         peak = float(np.nanmax(closure[side][first:last]))
-        with_talking = voluntary.narrowed_with(with_it, closure[side], first, last)
+        with_talking = eyes.voluntary.narrowed_with(with_it, closure[side], first, last)
         events.append(
             Event(start, end, "spasm", side, ("eyelid", *with_it), peak, with_smile=with_talking)
         )
