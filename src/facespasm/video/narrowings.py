@@ -110,13 +110,14 @@ def recurring_twitches(eyes: Eyes, found: list[Event]) -> list[Event]:
     Early hemifacial spasm is repeated clonic twitches of one eye (Yaltho 2011); a mild one
     closes the eye little and the face mesh follows it only partway. Such a twitch loses
     `small_narrowing` of the aperture, `small_narrowing_z` out of this eye's noise, for a
-    twitch's length and under `held_spasm_s`, with the other eye still and no smile or talk
-    (`_one_eye`); it is a spasm where this eye twitches so at least `small_narrowing_repeats`
-    times in the clip. One alone is an expression or the mesh's jitter. They are found after
-    every other event, flickers included, and a ripple's troughs are not twitches (myokymia's
-    3-8 Hz flicker, Medscape 1213160, where the flicker finder did not take it): an eye whose
-    small narrowings ran together for `held_spasm_s` has none, and `ripple_troughs` or more in
-    a row, each within a cycle of the slowest ripple of the one before, are not counted.
+    twitch's length and under `held_spasm_s`, with the other eye still and no smile (`_one_eye`)
+    nor a talk starting with it; it is a spasm where this eye twitches so at least
+    `small_narrowing_repeats` times in the clip. One alone is an expression or the mesh's
+    jitter. They are found after every other event, flickers included, and a ripple's troughs
+    are not twitches (myokymia's 3-8 Hz flicker, Medscape 1213160, where the flicker finder did
+    not take it): an eye whose small narrowings ran together for `held_spasm_s` has none, and
+    `ripple_troughs` or more in a row, each within a cycle of the slowest ripple of the one
+    before, are not counted.
     """
     limits = thresholds()
     events = []
