@@ -21,9 +21,10 @@ study). Every threshold is in `data/thresholds.yaml` with its source.
 
 One eye's spasms are read by how they close it: shut completely (`eye_closes_completely`), held
 narrowed half a second or more (`eye_narrows_in_spasm`, a tonic spasm), or jerked a third or
-more shut and open again while the other eye stayed within its noise (`eye_twitches_partly_shut`,
-a clonic twitch). Myokymia's ripple does none of these. Both eyes dipping partly shut together
-in quick bursts is blepharospasm's eyelid fluttering (`eyes_flutter`, flutters.py). A spasm of
+more shut and open again (a fifth far beyond its noise, a tenth again and again) while the other
+eye stayed within its noise (`eye_twitches_partly_shut`, a clonic twitch). Myokymia's ripple
+does none of these. Both eyes dipping partly shut together in quick bursts is blepharospasm's
+eyelid fluttering (`eyes_flutter`, flutters.py). A spasm of
 one eye alone that reads as none of these -- a jerk during which the other eye moved too, as in
 a blink the face mesh follows unevenly on a turned head -- stays an event of the clip but is no
 evidence: it cannot say which side twitched or how, and one side's eyelid alone is what a
