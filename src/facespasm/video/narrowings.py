@@ -85,6 +85,7 @@ def partial_narrowings(eyes: Eyes, found: list[Event]) -> list[Event]:
     other eye did not take part (`_one_eye`).
     """
     limits = thresholds()
+    taken = _taken(eyes.measures, found)
     events = []
     for side in SIDES:
         closed = np.nan_to_num(eyes.closure[side])
@@ -100,7 +101,7 @@ def partial_narrowings(eyes: Eyes, found: list[Event]) -> list[Event]:
         )
         clear |= _lasting(faint, limits.shortest_spasm_s, eyes.measures.fps)
         clear |= _lasting(kept, limits.held_spasm_s, eyes.measures.fps)
-        events += _one_eye(eyes, side, clear, found)
+        events += _one_eye(eyes, side, clear, taken)
     return events
 
 
@@ -120,13 +121,14 @@ def recurring_twitches(eyes: Eyes, found: list[Event]) -> list[Event]:
     before, are not counted.
     """
     limits = thresholds()
+    taken = _taken(eyes.measures, found)
     events = []
     for side in SIDES:
         little = (np.nan_to_num(eyes.closure[side]) >= limits.small_narrowing) & (
             eyes.narrowing[side] >= limits.small_narrowing_z
         )
         marked = _lasting(little, limits.shortest_spasm_s, eyes.measures.fps)
-        narrowed = _one_eye(eyes, side, marked, found)
+        narrowed = _one_eye(eyes, side, marked, taken)
         if any(event.duration_s >= limits.held_spasm_s for event in narrowed):
             continue  # small narrowings run together: this eye ripples
         twitches = _outside_ripples([e for e in narrowed if not e.with_smile], eyes.measures.fps)
@@ -152,26 +154,35 @@ def _outside_ripples(twitches: list[Event], fps: float) -> list[Event]:
     return [twitch for run in runs if len(run) < limits.ripple_troughs for twitch in run]
 
 
-def _one_eye(eyes: Eyes, side: Side, marked: NDArray[np.bool_], found: list[Event]) -> list[Event]:
+def _taken(measures: Measures, found: list[Event]) -> NDArray[np.bool_]:
+    """The frames a new narrowing must keep clear of.
+
+    Those of the events already found (it is part of that event), and those within
+    `narrowing_clearance_s` of a blink or a closure (the lids settling from it).
+    """
+    fps = measures.fps
+    eyes_shut = frames_during(measures, [e for e in found if e.kind in ("blink", "closure")])
+    clearance = max(1, round(thresholds().narrowing_clearance_s * fps))
+    near_shut = uniform_filter1d(eyes_shut.astype(float), size=2 * clearance + 1) > 0
+    return frames_during(measures, found) | near_shut
+
+
+def _one_eye(
+    eyes: Eyes, side: Side, marked: NDArray[np.bool_], taken: NDArray[np.bool_]
+) -> list[Event]:
     """This eye's narrowings through a `marked` frame that the other eye took no part in.
 
     A narrowing runs from where the eye leaves its own noise (`eye_noise_z`) to where it is
-    back. One that is part of an event already found is that event; one within
-    `narrowing_clearance_s` of a blink or a closure is the lids settling from it; one with the
-    other eye moving too is both eyes' (`_took_part`); one with a smile is synkinesis's sign
-    (`smile_narrowing` finds it) or an expression: none is a spasm here. One that starts as the
+    back. One through a `taken` frame is no new event (`_taken`); one with the other eye moving
+    too is both eyes' (`_took_part`); one with a smile is synkinesis's sign (`smile_narrowing`
+    finds it) or an expression: none is a spasm here. One that starts as the
     person starts talking and lasts while they talk is marked `with_smile` (synkinesis's sign:
     `Voluntary.narrowed_with`).
     """
     limits = thresholds()
     measures, closure, narrowing = eyes.measures, eyes.closure, eyes.narrowing
-    fps = measures.fps
     other: Side = "left" if side == "right" else "right"
-    taken = frames_during(measures, found)
-    eyes_shut = frames_during(measures, [e for e in found if e.kind in ("blink", "closure")])
-    clearance = max(1, round(limits.narrowing_clearance_s * fps))
-    near_shut = uniform_filter1d(eyes_shut.astype(float), size=2 * clearance + 1) > 0
-    gap = max(1, round(limits.merge_gap_s * fps))
+    gap = max(1, round(limits.merge_gap_s * measures.fps))
     events = []
     for first, last in merged(segments(narrowing[side] >= limits.eye_noise_z), gap):
         if taken[first:last].any() or not marked[first:last].any():
@@ -179,7 +190,6 @@ def _one_eye(eyes: Eyes, side: Side, marked: NDArray[np.bool_], found: list[Even
         start, end = span(measures, first, last)
         if (
             end - start < limits.shortest_spasm_s
-            or near_shut[first:last].any()
             or _took_part(closure[other], narrowing[other], first, last, closure[side])
             or eyes.voluntary.smiling[first:last].any()
         ):
