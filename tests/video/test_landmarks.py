@@ -23,6 +23,7 @@ from facespasm.video.landmarks import (
     FaceMesh,
     quiet_native_logs,
 )
+from facespasm.video.measures import eyes_in_picture
 
 
 def found(path: Path, limit: int | None = None) -> list[FaceLandmarks | None]:
@@ -106,6 +107,33 @@ def test_several_faces_are_counted_and_the_largest_is_followed(three_faces: np.n
     assert np.ptp(centres, axis=0).max() < 3  # the same face in every frame
     sizes = [np.ptp(face.points[:, 0]) for face in landmarks if face]
     assert sizes[0] == pytest.approx(max(sizes), rel=0.02)
+
+
+def test_a_larger_face_cut_at_the_eyes_by_the_edge_is_not_the_one_followed(media: Path) -> None:
+    # A face cut by the picture's edge is still found, but its lids beyond the edge are the
+    # model's guesses (`eyes_in_picture`): following it would leave the clip without a face.
+    import cv2
+
+    stream = read_frames(media / "single_face.jpg")
+    face = next(stream).image
+    stream.close()
+    large = cv2.resize(face, None, fx=1.1, fy=1.1, interpolation=cv2.INTER_CUBIC)
+    cut = large[:, int(0.4 * large.shape[1]) :]  # its right eye (on the image's left) is gone
+    whole = cv2.resize(face, None, fx=0.75, fy=0.75, interpolation=cv2.INTER_AREA)
+    picture = np.zeros((large.shape[0] + 20, cut.shape[1] + whole.shape[1] + 40, 3), np.uint8)
+    picture[10 : 10 + cut.shape[0], : cut.shape[1]] = cut
+    picture[10 : 10 + whole.shape[0], cut.shape[1] + 20 : cut.shape[1] + 20 + whole.shape[1]] = (
+        whole
+    )
+
+    with FaceMesh() as mesh:
+        followed = [mesh.find(Frame(index, index / 30, picture)) for index in range(3)]
+
+    assert all(face is not None and face.faces_seen == 2 for face in followed)
+    assert all(face is not None and face.points[:, 0].min() > cut.shape[1] for face in followed)
+    assert all(
+        face is not None and eyes_in_picture(face.points, picture.shape) for face in followed
+    )
 
 
 def test_the_face_followed_is_kept_when_a_larger_one_appears(media: Path) -> None:

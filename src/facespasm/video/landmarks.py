@@ -7,7 +7,9 @@ tracking mode: the landmark model follows the face from its previous position, a
 detector runs only when the face is lost (or while fewer faces are tracked than looked for).
 
 With several people in view, the person analysed must not change from frame to frame: the
-largest face is taken first, then in every frame the face nearest the previous one's centre.
+largest face with both eyes in the picture is taken first (a face cut by the picture's edge at the
+eyes cannot be measured, however large), then in every frame the face nearest the previous one's
+centre.
 `faces_seen` still reports how many faces were found, so callers can warn about crowded clips.
 
 The model is a boundary, injected where it is used (`analyze_video(mesh_factory=...)`, as httpx
@@ -33,6 +35,7 @@ from typing import Any, Protocol, Self
 import numpy as np
 
 from facespasm.video.frames import Frame
+from facespasm.video.measures import eyes_in_picture
 
 LANDMARK_COUNT = 478  # 468 mesh points + 10 iris points (refine_landmarks=True)
 COUNT_FACES_EVERY = 15  # frames between face counts: half a second at 30 fps
@@ -99,7 +102,7 @@ class FaceMesh:
     Looking for several faces costs a third of the throughput: the mesh then runs its face
     detector on every frame that shows fewer faces than it looks for (bench/RESULTS.md). So by
     default the number is chosen from the first frame -- three when it shows several people,
-    so that the largest is followed, one otherwise -- and a separate face detector counts the
+    so that the largest whole face is followed, one otherwise -- and a separate face detector counts the
     faces every `COUNT_FACES_EVERY` frames, so that a crowded clip is still reported.
 
     Args:
@@ -167,14 +170,15 @@ class FaceMesh:
         height, width = frame.image.shape[:2]
         scale = np.array([width, height, width], dtype=np.float32)
         candidates = [_points(face) * scale for face in faces_found]
-        chosen = self._follow(candidates)
+        chosen = self._follow(candidates, frame.image.shape)
         self._centre = _centre(chosen)
         seen = max(len(faces_found), self._faces_counted)
         return FaceLandmarks(points=chosen, faces_seen=seen)
 
-    def _follow(self, candidates: list[np.ndarray]) -> np.ndarray:
+    def _follow(self, candidates: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
         if self._centre is None:
-            return max(candidates, key=_area)
+            whole = [points for points in candidates if eyes_in_picture(points, shape)]
+            return max(whole or candidates, key=_area)
         previous = self._centre
         return min(candidates, key=lambda points: float(np.hypot(*(_centre(points) - previous))))
 
