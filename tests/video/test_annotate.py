@@ -25,7 +25,11 @@ Seen = dict[float, np.ndarray | None]
 
 
 def recording(seen: Seen) -> MeshFactory:
-    """A factory of real face meshes that note the landmarks they find, by frame time."""
+    """A factory of real face meshes that note the landmarks they find, by frame time.
+
+    Only a frame's first finding is noted: a model made at a seam follows the face through the
+    frames just before it (pipeline.py's warm-up), whose landmarks are not used.
+    """
 
     class Recording:
         def __init__(self) -> None:
@@ -33,7 +37,7 @@ def recording(seen: Seen) -> MeshFactory:
 
         def find(self, frame: Frame) -> FaceLandmarks | None:
             found = self._mesh.find(frame)
-            seen[frame.time_s] = None if found is None else found.points.copy()
+            seen.setdefault(frame.time_s, None if found is None else found.points.copy())
             return found
 
         def __enter__(self) -> Self:

@@ -1,21 +1,25 @@
 """Decoding and inference side by side: the same landmarks as a plain loop, errors surfacing in
-the caller, and no thread left behind when the caller stops early."""
+the caller, no thread left behind when the caller stops early, and a fresh model at each seam
+that has followed the face into its segment."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 import pytest
 
 from facespasm.errors import VideoError
 from facespasm.video.frames import Frame, read_frames
-from facespasm.video.landmarks import FaceMesh
-from facespasm.video.pipeline import landmark_stream
+from facespasm.video.landmarks import FaceLandmarks, FaceMesh, MeshFactory
+from facespasm.video.measures import measure_frame
+from facespasm.video.pipeline import WARM_UP_FRAMES, landmark_stream
 
 
 def decoder_threads() -> list[threading.Thread]:
@@ -92,6 +96,94 @@ def test_nothing_starts_until_the_first_frame_is_asked_for(media: Path) -> None:
 def test_the_queue_must_hold_a_frame() -> None:
     with pytest.raises(ValueError, match="queue_size"):
         landmark_stream([], queue_size=0)
+
+
+def noting(made: list[list[float]]) -> MeshFactory:
+    """A factory of landmark models that find no face and note the times of the frames given
+    to each model, one list per model made, in `made`."""
+
+    class Noting:
+        def __init__(self) -> None:
+            self.seen: list[float] = []
+            made.append(self.seen)
+
+        def find(self, frame: Frame) -> FaceLandmarks | None:
+            self.seen.append(frame.time_s)
+            return None
+
+        def __enter__(self) -> Self:
+            return self
+
+        def __exit__(self, *exc_info: object) -> None:
+            pass
+
+    return Noting
+
+
+def tenths(count: int) -> list[Frame]:
+    """`count` blank frames, one every 0.1 s."""
+    image = np.zeros((8, 8, 3), dtype=np.uint8)
+    return [Frame(index, round(index / 10, 1), image) for index in range(count)]
+
+
+def test_a_model_made_at_a_seam_first_follows_the_frames_before_it() -> None:
+    made: list[list[float]] = []
+
+    delivered = [
+        frame.time_s for frame, _ in landmark_stream(tenths(20), noting(made), seams=(1.0,))
+    ]
+
+    assert delivered == [index / 10 for index in range(20)]
+    first, second = made
+    assert first == delivered[:10]
+    before = [round(1.0 - (WARM_UP_FRAMES - index) / 10, 1) for index in range(WARM_UP_FRAMES)]
+    assert second == before + delivered[10:]
+
+
+def test_frames_before_the_start_only_warm_the_first_model_up() -> None:
+    # A reader that seeks to a seam starts a little before it (segments.py): the frames before
+    # the seam are not its to deliver, but its model follows the face through the last of them.
+    made: list[list[float]] = []
+
+    delivered = [
+        frame.time_s
+        for frame, _ in landmark_stream(tenths(20), noting(made), seams=(1.0,), start_s=1.0)
+    ]
+
+    assert delivered == [index / 10 for index in range(10, 20)]
+    (only,) = made
+    assert only[:WARM_UP_FRAMES] == [
+        round(1.0 - (WARM_UP_FRAMES - i) / 10, 1) for i in range(WARM_UP_FRAMES)
+    ]
+    assert only[WARM_UP_FRAMES:] == delivered
+
+
+def test_just_after_a_seam_the_landmarks_are_those_of_a_model_tracking_through(
+    tmp_path: Path,
+) -> None:
+    # A fresh face mesh's first landmarks differ from a tracking one's by 4 times the usual
+    # change from one frame to the next on this clip (13 times at 160 px): a jump at every seam,
+    # which at 15 fps lasted long enough to read as a one-frame spasm (bench/RESULTS.md).
+    from facespasm.video.synthetic import render
+
+    clip = render(tmp_path / "still.mp4", [], 11.0, fps=15.0, size=256).path
+    seams = (5.0, 10.0)
+
+    def measures(seams: tuple[float, ...]) -> list[tuple[float, np.ndarray]]:
+        return [
+            (frame.time_s, measure_frame(found.points))
+            for frame, found in landmark_stream(read_frames(clip), seams=seams)
+            if found is not None
+        ]
+
+    through, segmented = measures(()), measures(seams)
+
+    assert [time for time, _ in segmented] == [time for time, _ in through]
+    usual = np.median([np.abs(b - a) for (_, a), (_, b) in itertools.pairwise(through)], axis=0)
+    for seam in seams:
+        at = next(index for index, (time, _) in enumerate(through) if time >= seam)
+        jump = np.median(np.abs(segmented[at][1] - through[at][1]) / (usual + 1e-9))
+        assert jump < 2, f"at the seam at {seam} s the landmarks jumped {jump:.1f} usual changes"
 
 
 @pytest.fixture

@@ -16,7 +16,12 @@ without a face (`eyes_in_picture`).
 
 A clip may be cut into segments at `seams` (times): each segment gets a fresh landmark model,
 which finds the face again, as a process analysing only that segment would (segments.py). So
-the landmarks depend on where the seams are, never on how many processes share the work.
+the landmarks depend on where the seams are, never on how many processes share the work. A fresh
+model first follows the face through the `WARM_UP_FRAMES` frames before its segment (its
+landmarks for them unused): the face mesh's first landmarks after finding a face differ from
+those of a model that has been tracking it, by 2-4 times the usual change from one frame to the
+next, settling over the next few frames (bench/RESULTS.md, issue 15). Without the warm-up every
+seam was such a jump, and at 15 fps it lasted long enough to read as a spasm.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import bisect
 import itertools
 import queue
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -35,6 +41,12 @@ from facespasm.video.measures import eyes_in_picture
 
 # How often a decoder waiting for room in a full queue checks whether it should stop.
 _POLL_S = 0.05
+# Frames a fresh model follows the face through before its segment. Measured against a model
+# tracking throughout (three clips, 24-30 fps and one at 15 fps): its landmark measures differed
+# at the seam by 2.3-3.9 times the median change from frame to frame with no warm-up, 0.9-2.2
+# after 2 frames, 0.2-0.5 after 5 and 0.1-0.2 after 8. It costs this many extra frames of the
+# model per seam: 4% of a 30 fps clip's 150 frames per 5 s segment.
+WARM_UP_FRAMES = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +62,14 @@ def landmark_stream(
     queue_size: int = 8,
     *,
     seams: Sequence[float] = (),
+    start_s: float = 0.0,
 ) -> Iterator[tuple[Frame, FaceLandmarks | None]]:
     """Each frame with the landmarks of the face followed (None where no face was found).
 
     Frames come out in the order the source gives them, with the same landmarks a plain loop
-    over `mesh.find` would give, except that a face without both eyes in the picture is None.
-    Nothing starts until the first item is asked for.
+    over `mesh.find` would give, except that a face without both eyes in the picture is None
+    and that each model made after the first frame of the clip first follows the face through
+    the `WARM_UP_FRAMES` frames before it. Nothing starts until the first item is asked for.
 
     Args:
         frames: the source, e.g. `read_frames(path)`; it is iterated in a background thread, and
@@ -64,8 +78,11 @@ def landmark_stream(
             again at the first frame of each segment.
         queue_size: how many decoded frames may wait for inference.
         seams: times (s, increasing) where a segment starts; a frame at or after a seam is
-            given to a fresh model. A stream that starts mid-clip (`read_frames(start_s=...)`)
-            starts with a fresh model anyway.
+            given to a fresh model, warmed up on the frames before the seam.
+        start_s: frames before this time are not given out: the last `WARM_UP_FRAMES` of them
+            warm up the first model. A stream that starts at a seam (`read_frames(start_s=...)`
+            a second or so before it, and this `start_s` the seam) then gives the same
+            landmarks as one that reached the seam from the start of the clip.
 
     Returns:
         An iterator of (frame, landmarks or None), in order; close it to stop early.
@@ -77,7 +94,7 @@ def landmark_stream(
         raise ValueError(f"queue_size must be at least 1, got {queue_size}")
     if any(later <= earlier for earlier, later in itertools.pairwise(seams)):
         raise ValueError("seams must be increasing times")
-    return _stream(frames, mesh_factory, queue_size, tuple(seams))
+    return _stream(frames, mesh_factory, queue_size, tuple(seams), start_s)
 
 
 def _stream(
@@ -85,6 +102,7 @@ def _stream(
     mesh_factory: MeshFactory,
     queue_size: int,
     seams: tuple[float, ...],
+    start_s: float,
 ) -> Iterator[tuple[Frame, FaceLandmarks | None]]:
     slots: queue.Queue[Frame | _End] = queue.Queue(maxsize=queue_size)
     stop = threading.Event()
@@ -95,7 +113,9 @@ def _stream(
     decoder.start()
     models = ExitStack()
     segment: int | None = None  # the segment the current model has seen frames of
+    before: deque[Frame] = deque(maxlen=WARM_UP_FRAMES)  # the frames just before this one
     try:
+        # Made at once, so MediaPipe loads while the first frames decode.
         mesh: LandmarkModel = models.enter_context(mesh_factory())
         while True:
             item = slots.get()
@@ -103,11 +123,18 @@ def _stream(
                 if item.error is not None:
                     raise item.error
                 return
+            if item.time_s < start_s:
+                before.append(item)
+                continue
             at = bisect.bisect_right(seams, item.time_s)
-            if segment is not None and at != segment:
-                models.close()
-                mesh = models.enter_context(mesh_factory())
+            if at != segment:
+                if segment is not None:  # a seam: a fresh model for the new segment
+                    models.close()
+                    mesh = models.enter_context(mesh_factory())
+                for frame in before:  # the face followed into the segment, as it was
+                    mesh.find(frame)
             segment = at
+            before.append(item)
             found = mesh.find(item)
             usable = found is not None and eyes_in_picture(found.points, item.image.shape)
             yield item, found if usable else None

@@ -2,7 +2,8 @@
 
 The landmark model is the slow part of an analysis and runs on one core. To use more, a file is
 cut into segments of `SEGMENT_S` seconds (the last one takes the remainder), each measured with a
-fresh landmark model that finds the face again at its start, and reduced at once to the dozen
+fresh landmark model that finds the face again just before its start and follows it into the
+segment (pipeline.py's `WARM_UP_FRAMES`), and reduced at once to the dozen
 measures per frame of `MeasureSeries`. The parent stitches the segments' rows, in time order,
 into one series: events are then found, and measures normalised, over the whole clip, so an
 event across a seam is neither split nor counted twice.
@@ -10,7 +11,8 @@ event across a seam is neither split nor counted twice.
 The seams depend only on the clip (its declared duration), never on the number of workers, and
 one worker resets its model at the same seams (pipeline.py's `seams`), so the result is the same
 with 1 worker or 8 (tests/video/test_segments.py). Decoding from a key frame is exact, so a
-worker that starts reading mid-clip sees the very frames a reader from the start sees.
+worker that starts reading mid-clip (`LEAD_S` before its segment, for the warm-up) sees the very
+frames a reader from the start sees.
 
 The work is shared out so that seeking is rare: the parent's own thread is one worker and reads
 the clip from the start, without a seek, as long as it finds the next segment free; each extra
@@ -53,6 +55,10 @@ MAX_WORKERS = 32
 # slower on a 20 s clip (0.7-0.9x) and faster on a 2-minute one (1.3-1.7x), so each worker gets
 # at least half a minute of video (bench/RESULTS.md, issue 15).
 MIN_SEGMENTS_PER_WORKER = 6
+# A segment read after a seek starts this much earlier, so that its model can follow the face
+# through the `WARM_UP_FRAMES` frames before it (pipeline.py), as one reading on would: enough
+# for clips down to 3 fps.
+LEAD_S = 2.0
 _PROGRESS_EVERY_S = 0.25
 
 Progress = Callable[[int, int | None], None]
@@ -167,13 +173,16 @@ class SegmentReader:
         """The rows of `segment`, from the open stream when it follows on, else from a seek."""
         if self._stream is None or self._next_start != segment.start_s:
             self.close()
+            # From a little before the segment: its model follows the face into it.
             self._frames = read_frames(
                 self._path,
                 self._max_side,
-                start_s=segment.start_s,
+                start_s=max(0.0, segment.start_s - LEAD_S),
                 slice_threads=self._slice_threads,
             )
-            self._stream = landmark_stream(self._frames, self.factory, seams=self._seams)
+            self._stream = landmark_stream(
+                self._frames, self.factory, seams=self._seams, start_s=segment.start_s
+            )
         # Rows only: whatever `finish()` does with a series is done once, to the whole clip.
         series = MeasureSeries(fps=30.0)
         faces: list[int] = []
