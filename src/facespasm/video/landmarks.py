@@ -102,8 +102,8 @@ class FaceMesh:
     Looking for several faces costs a third of the throughput: the mesh then runs its face
     detector on every frame that shows fewer faces than it looks for (bench/RESULTS.md). So by
     default the number is chosen from the first frame -- three when it shows several people,
-    so that the largest whole face is followed, one otherwise -- and a separate face detector counts the
-    faces every `COUNT_FACES_EVERY` frames, so that a crowded clip is still reported.
+    so that the largest whole face is followed, one otherwise -- and a separate face detector
+    counts the faces every `COUNT_FACES_EVERY` frames, so that a crowded clip is still reported.
 
     Args:
         max_num_faces: how many faces the mesh looks for; None chooses from the first frame.

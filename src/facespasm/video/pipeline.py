@@ -42,10 +42,10 @@ from facespasm.video.measures import eyes_in_picture
 # How often a decoder waiting for room in a full queue checks whether it should stop.
 _POLL_S = 0.05
 # Frames a fresh model follows the face through before its segment. Measured against a model
-# tracking throughout (three clips, 24-30 fps and one at 15 fps): its landmark measures differed
-# at the seam by 2.3-3.9 times the median change from frame to frame with no warm-up, 0.9-2.2
-# after 2 frames, 0.2-0.5 after 5 and 0.1-0.2 after 8. It costs this many extra frames of the
-# model per seam: 4% of a 30 fps clip's 150 frames per 5 s segment.
+# tracking throughout (three clips, two at 24 fps and one at 15 fps): its landmark measures
+# differed at its first frame by 2.3-3.9 times the median change from frame to frame with no
+# warm-up, 0.5-2.2 after 2 frames, 0.2-0.5 after 5 and 0.1-0.2 after 8. It costs this many extra
+# frames of the model per seam: 4% of a 30 fps clip's 150 frames per 5 s segment.
 WARM_UP_FRAMES = 6
 
 
