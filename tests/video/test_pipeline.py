@@ -126,6 +126,10 @@ def tenths(count: int) -> list[Frame]:
     return [Frame(index, round(index / 10, 1), image) for index in range(count)]
 
 
+# The times of the `WARM_UP_FRAMES` frames of `tenths` just before 1.0 s.
+JUST_BEFORE_ONE_SECOND = [round((10 - WARM_UP_FRAMES + i) / 10, 1) for i in range(WARM_UP_FRAMES)]
+
+
 def test_a_model_made_at_a_seam_first_follows_the_frames_before_it() -> None:
     made: list[list[float]] = []
 
@@ -136,8 +140,7 @@ def test_a_model_made_at_a_seam_first_follows_the_frames_before_it() -> None:
     assert delivered == [index / 10 for index in range(20)]
     first, second = made
     assert first == delivered[:10]
-    before = [round(1.0 - (WARM_UP_FRAMES - index) / 10, 1) for index in range(WARM_UP_FRAMES)]
-    assert second == before + delivered[10:]
+    assert second == JUST_BEFORE_ONE_SECOND + delivered[10:]
 
 
 def test_frames_before_the_start_only_warm_the_first_model_up() -> None:
@@ -152,10 +155,7 @@ def test_frames_before_the_start_only_warm_the_first_model_up() -> None:
 
     assert delivered == [index / 10 for index in range(10, 20)]
     (only,) = made
-    assert only[:WARM_UP_FRAMES] == [
-        round(1.0 - (WARM_UP_FRAMES - i) / 10, 1) for i in range(WARM_UP_FRAMES)
-    ]
-    assert only[WARM_UP_FRAMES:] == delivered
+    assert only == JUST_BEFORE_ONE_SECOND + delivered
 
 
 def test_just_after_a_seam_the_landmarks_are_those_of_a_model_tracking_through(

@@ -24,12 +24,12 @@ narrowed half a second or more (`eye_narrows_in_spasm`, a tonic spasm), or jerke
 more shut and open again (a fifth far beyond its noise, a tenth again and again) while the other
 eye stayed within its noise (`eye_twitches_partly_shut`, a clonic twitch). Myokymia's ripple
 does none of these. Both eyes dipping partly shut together in quick bursts is blepharospasm's
-eyelid fluttering (`eyes_flutter`, flutters.py). A spasm of
-one eye alone that reads as none of these -- a jerk during which the other eye moved too, as in
-a blink the face mesh follows unevenly on a turned head -- stays an event of the clip but is no
-evidence: it cannot say which side twitched or how, and one side's eyelid alone is what a
-harmless myokymia looks like, so counting it could reassure about a twitch the video could not
-read (the video may over-refer, never under-refer).
+eyelid fluttering (`eyes_flutter`, flutters.py). A spasm of one eye alone that reads as none of
+these -- a jerk during which the other eye moved too, as in a blink the face mesh follows
+unevenly on a turned head -- stays an event of the clip but is no evidence: it cannot say which
+side twitched or how, and one side's eyelid alone is what a harmless myokymia looks like, so
+counting it could reassure about a twitch the video could not read (the video may over-refer,
+never under-refer).
 
 A clip with enough face time to count blinks (`min_seconds_for_rate`) in which the eyes were never
 seen to close, not even in a blink, is one whose lids the face mesh did not follow (a small, dim
