@@ -157,6 +157,33 @@ def test_a_one_sided_pull_as_both_eyes_shut_belongs_to_the_closure(
 
 
 @pytest.mark.parametrize(
+    ("pull_s", "spasms"),
+    [
+        (0.05, []),  # over by the sixth frame: the face mesh settling on the face
+        (0.15, [("right", ("mouth",))]),  # on past it: the face moving
+        (3.0, [("right", ("mouth",))]),
+    ],
+)
+def test_one_sides_movement_in_the_clips_first_frames_is_the_mesh_settling(
+    pull_s: float, spasms: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    # A fresh face mesh's first landmarks on a still photo lie 24 times the usual change from
+    # one frame to the next away from where they settle: a one-frame "spasm" of cheek and mouth.
+    measures = with_a_still_face(*trace())
+    lift(measures, "mouth_y", ("right",), pull_s, pull_s + 0.12, by=12.0)
+    events = find_events(measures)
+    assert [(e.kind, e.side, e.regions) for e in events] == [("spasm", *s) for s in spasms]
+
+
+def test_a_blink_cut_by_the_clips_start_still_counts() -> None:
+    # Both eyes shutting is no settling of the mesh; dropping it would lower the blink rate.
+    left, right = trace()
+    blink(left, right, 0.0, 10.0)
+    events = find_events(with_a_still_face(left, right))
+    assert [(e.kind, e.start_s) for e in events] == [("blink", 0.0), ("blink", 10.0)]
+
+
+@pytest.mark.parametrize(
     ("dipping", "spasms"),
     [
         (("left", "right"), []),  # both eyes: a blink the mesh followed a sixth of the way

@@ -23,6 +23,8 @@ The kinds (DESIGN.md ⚑):
   follows only partway drags the landmarks around the lids, one side's more than the other's);
 - flicker: a small, fast (3-8 Hz) ripple of one eye's aperture above the landmark noise floor,
   without closing it (myokymia's EMG bursts are 3-8 Hz; Medscape 1213160).
+One side's movement only in the clip's first few frames (`settling_frames`) is the face mesh
+settling on the face, not an event.
 A one-sided eye narrowing while both mouth corners lift (a smile) or draw in (a pucker) is
 marked `with_smile`: the eye closing when smiling is the mark of synkinesis (source article),
 and the eye narrows with a lip pucker in 82% (synkinesis patterns study). The movement is judged
@@ -109,7 +111,20 @@ def find_events(measures: Measures) -> list[Event]:
         for start, end, side, peak in flickers(measures, closure, narrowing, busy, regions, smiling)
     ]
     events += recurring_twitches(eyes, events)
-    return sorted(events, key=lambda event: event.start_s)
+    return sorted(_after_settling(measures, events), key=lambda event: event.start_s)
+
+
+def _after_settling(measures: Measures, events: list[Event]) -> list[Event]:
+    """The events, less one side's movements over by the clip's `settling_frames`-th frame.
+
+    Before then the face mesh is still settling on the face (thresholds.yaml says how far off
+    its first landmarks are): one side's movement there alone is not the face moving. Blinks
+    stay: dropping a blink cut by the clip's start would lower the blink rate, the reassuring way.
+    """
+    if not len(measures.time):
+        return events
+    settled_s = float(measures.time[0]) + thresholds().settling_frames / measures.fps
+    return [e for e in events if e.end_s > settled_s or e.kind not in ("spasm", "flicker")]
 
 
 def _eye_events(eyes: Eyes) -> list[Event]:

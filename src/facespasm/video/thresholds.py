@@ -25,6 +25,7 @@ class Thresholds:
 
     usual_open_percentile: float
     baseline_window_s: float
+    settling_frames: float
     closed: float
     still_closed: float
     bilateral_share: float
