@@ -33,7 +33,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ import av.video.stream
 import numpy as np
 
 from facespasm.video.frames import probe_video, read_frames
-from facespasm.video.landmarks import FaceMesh, quiet_native_logs
+from facespasm.video.landmarks import FaceMesh, MeshFactory, quiet_native_logs
 from facespasm.video.pipeline import landmark_stream
 
 MEDIA = Path(os.environ.get("FACESPASM_SHARED", Path(__file__).parents[2] / "shared")) / "media"
@@ -70,7 +69,7 @@ def make_clip(source: Path, target: Path, width: int, height: int, seconds: floa
     return target
 
 
-def bare_fps(path: Path, max_side: int, factory: Callable[[], FaceMesh]) -> float:
+def bare_fps(path: Path, max_side: int, factory: MeshFactory) -> float:
     """Frames per second of `FaceMesh.find` alone, on frames decoded beforehand."""
     frames = list(islice(read_frames(path, max_side), BARE_FRAMES))
     rates = []
@@ -84,7 +83,7 @@ def bare_fps(path: Path, max_side: int, factory: Callable[[], FaceMesh]) -> floa
     return statistics.median(rates)
 
 
-def end_to_end_fps(path: Path, max_side: int, factory: Callable[[], FaceMesh]) -> float:
+def end_to_end_fps(path: Path, max_side: int, factory: MeshFactory) -> float:
     """Frames per second of the whole stream from the file, model start-up included."""
     rates = []
     for _ in range(RUNS):
@@ -111,8 +110,8 @@ def peak_memory_mb(path: Path) -> float:
     return int(output[1]) / 1024
 
 
-def three_faces() -> FaceMesh:
-    return FaceMesh(max_num_faces=3)
+def three_faces(*, face: int = 0) -> FaceMesh:
+    return FaceMesh(max_num_faces=3, face=face)
 
 
 def analysis_fps(path: Path) -> float:

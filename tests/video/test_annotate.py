@@ -32,8 +32,8 @@ def recording(seen: Seen) -> MeshFactory:
     """
 
     class Recording:
-        def __init__(self) -> None:
-            self._mesh = FaceMesh()
+        def __init__(self, *, face: int = 0) -> None:
+            self._mesh = FaceMesh(face=face)
 
         def find(self, frame: Frame) -> FaceLandmarks | None:
             found = self._mesh.find(frame)

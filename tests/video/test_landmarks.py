@@ -19,6 +19,7 @@ from facespasm.video.frames import Frame, read_frames
 from facespasm.video.landmarks import (
     COUNT_FACES_EVERY,
     LANDMARK_COUNT,
+    MOST_FACES,
     FaceLandmarks,
     FaceMesh,
     quiet_native_logs,
@@ -107,6 +108,27 @@ def test_several_faces_are_counted_and_the_largest_is_followed(three_faces: np.n
     assert np.ptp(centres, axis=0).max() < 3  # the same face in every frame
     sizes = [np.ptp(face.points[:, 0]) for face in landmarks if face]
     assert sizes[0] == pytest.approx(max(sizes), rel=0.02)
+
+
+def test_a_model_can_follow_the_next_largest_faces_instead(three_faces: np.ndarray) -> None:
+    # The analysis asks for them when the largest face never moved (tests/video/test_crowded.py).
+    def followed(face: int) -> list[FaceLandmarks | None]:
+        with FaceMesh(face=face) as mesh:
+            return [mesh.find(Frame(index, index / 30, three_faces)) for index in range(3)]
+
+    by_face = [followed(face) for face in range(MOST_FACES)]
+
+    areas = []
+    for landmarks in by_face:
+        assert all(found is not None for found in landmarks)
+        centres = np.array([found.points[:, :2].mean(axis=0) for found in landmarks if found])
+        assert np.ptp(centres, axis=0).max() < 3  # one face throughout
+        first = landmarks[0]
+        assert first is not None
+        areas.append(float(np.prod(np.ptp(first.points[:, :2], axis=0))))
+    assert areas == sorted(areas, reverse=True) and len(set(np.round(areas, -1))) == MOST_FACES
+    with pytest.raises(ValueError, match="face must be 0 to 2"):
+        FaceMesh(face=MOST_FACES)
 
 
 def test_a_larger_face_cut_at_the_eyes_by_the_edge_is_not_the_one_followed(media: Path) -> None:

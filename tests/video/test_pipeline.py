@@ -103,7 +103,7 @@ def noting(made: list[list[float]]) -> MeshFactory:
     to each model, one list per model made, in `made`."""
 
     class Noting:
-        def __init__(self) -> None:
+        def __init__(self, *, face: int = 0) -> None:
             self.seen: list[float] = []
             made.append(self.seen)
 

@@ -99,7 +99,7 @@ class CountingModel:
 
     made = 0
 
-    def __init__(self) -> None:
+    def __init__(self, *, face: int = 0) -> None:
         CountingModel.made += 1
 
     def find(self, frame: Frame) -> FaceLandmarks | None:
@@ -229,9 +229,9 @@ def test_the_analysis_is_the_same_with_one_worker_or_two(
     # model is injected, and made once per segment.
     made = []
 
-    def counted() -> FaceMesh:
+    def counted(*, face: int = 0) -> FaceMesh:
         made.append(1)
-        return FaceMesh()
+        return FaceMesh(face=face)
 
     processes: list[int] = []
 
@@ -269,8 +269,8 @@ def test_each_worker_gets_at_least_half_a_minute_of_video(
 
 
 def test_a_model_that_cannot_go_to_a_worker_process_is_refused_at_once(media: Path) -> None:
-    def local_factory() -> FaceMesh:  # a function inside a function cannot be pickled
-        return FaceMesh()
+    def local_factory(*, face: int = 0) -> FaceMesh:  # a function in a function cannot be pickled
+        return FaceMesh(face=face)
 
     with pytest.raises(InputError, match="mesh_factory must be picklable"):
         measure_segments(

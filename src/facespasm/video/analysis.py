@@ -8,14 +8,16 @@ reported as such; a clip without any face is an error, because nothing about the
 said from it.
 
 The boundaries are parameters: the landmark model (`mesh_factory`, any `LandmarkModel`), and the
-options, checked here (one line each) rather than by each caller.
+options, checked here (one line each) rather than by each caller. With several faces in a file,
+the largest is analysed unless it never moved and another did (`_analyze_file`).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +25,7 @@ from facespasm.errors import InputError, VideoError
 from facespasm.reasoning.evidence import Evidence, EvidenceItem, Origin
 from facespasm.video.event import Event
 from facespasm.video.events import find_events
-from facespasm.video.landmarks import FaceMesh, MeshFactory
+from facespasm.video.landmarks import MOST_FACES, FaceMesh, MeshFactory
 from facespasm.video.limits import DEFAULT_MAX_SIDE, MAX_CAMERA_SECONDS, MAX_SIDE_RANGE
 from facespasm.video.measures import Measures, MeasureSeries
 from facespasm.video.pattern import Finding, lids_unseen, read_evidence, summarise
@@ -51,6 +53,7 @@ class VideoAnalysis:
     timing: dict[str, float]
     measures: Measures = field(repr=False)
     warnings: tuple[str, ...] = ()
+    face: int = 0  # the face followed, by size: 0 the largest (`_analyze_file` says when not)
 
     def to_dict(self) -> dict[str, object]:
         """The ⚑ JSON of `facespasm analyze VIDEO --json` (DESIGN.md)."""
@@ -214,6 +217,49 @@ def _analyze_file(
     mesh_factory: MeshFactory,
     workers: int,
 ) -> VideoAnalysis:
+    """The clip's analysis, of the largest face unless it never moved and another face did.
+
+    A face that neither blinks nor moves through enough face time to count blinks, beside
+    others, is most likely a picture (a photo on the wall, a poster, a screen): the next largest
+    faces are then measured in turn, and the first that shows any event is the one analysed, with
+    a warning. A face that showed anything is never dropped for another, and a camera's stream,
+    which cannot be read twice, keeps its largest face.
+    """
+    analysis, crowded = _measure_file(path, info, max_side, progress, mesh_factory, workers)
+    if not crowded or not _never_moved(analysis):
+        return analysis
+    for face in range(1, MOST_FACES):
+        try:
+            other, _ = _measure_file(
+                path, info, max_side, progress, partial(mesh_factory, face=face), workers
+            )
+        except VideoError:  # no such face in the clip
+            break
+        if other.events:
+            seconds = float(str(analysis.video["face_frames"])) / analysis.measures.fps
+            which = ("second", "third")[face - 1]
+            moved = (
+                f"the largest face did not blink or move in {seconds:.0f} s (a photo or a "
+                f"poster?), so the {which} largest face, which did, was analysed"
+            )
+            return replace(other, face=face, warnings=(moved, *other.warnings))
+    return analysis
+
+
+def _never_moved(analysis: VideoAnalysis) -> bool:
+    """Whether the face followed showed no event in face time enough to count blinks."""
+    return not analysis.events and lids_unseen(analysis.measures, [])
+
+
+def _measure_file(
+    path: Path,
+    info: VideoInfo,
+    max_side: int,
+    progress: Progress | None,
+    mesh_factory: MeshFactory,
+    workers: int,
+) -> tuple[VideoAnalysis, int]:
+    """The analysis of the face `mesh_factory` follows, and the frames that showed several faces."""
     from facespasm.video.segments import (
         frames_expected,
         measure_segments,
@@ -241,7 +287,7 @@ def _analyze_file(
         faces += int((part.faces_seen > 0).sum())
         crowded += int((part.faces_seen > 1).sum())
         problem = problem or part.problem
-    return _conclude(
+    analysis = _conclude(
         series,
         source=str(path),
         count=len(series.times),
@@ -250,6 +296,7 @@ def _analyze_file(
         problem=problem,
         elapsed=time.perf_counter() - started,
     )
+    return analysis, crowded
 
 
 def analyze_frames(

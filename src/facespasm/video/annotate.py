@@ -14,6 +14,7 @@ number of workers the analysis used: the seams depend only on the clip.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,8 @@ def annotate_video(
 
     Args:
         source: the video file that was analysed.
-        analysis: its analysis, as `analyze_video(source, max_side=max_side)` made it.
+        analysis: its analysis, as `analyze_video(source, max_side=max_side)` made it (the face
+            drawn is the one it followed, `analysis.face`).
         output: the MP4 file to write.
         max_side: the frame size the analysis used (the landmarks are found again at it).
         mesh_factory: makes the landmark model: the analysis's, for the same landmarks.
@@ -54,9 +56,10 @@ def annotate_video(
         VideoError: the source cannot be read again or the output cannot be written.
     """
     fps = float(str(analysis.video["fps"]))
+    followed = partial(mesh_factory, face=analysis.face)  # the face the analysis measured
     frames = (
         _drawn(frame, landmarks, analysis.events)
-        for frame, landmarks in analysed_landmarks(source, max_side, mesh_factory)
+        for frame, landmarks in analysed_landmarks(source, max_side, followed)
     )
     write_mp4(output, fps, frames)
 

@@ -9,7 +9,8 @@ detector runs only when the face is lost (or while fewer faces are tracked than 
 With several people in view, the person analysed must not change from frame to frame: the
 largest face with both eyes in the picture is taken first (a face cut by the picture's edge at the
 eyes cannot be measured, however large), then in every frame the face nearest the previous one's
-centre.
+centre. A model can be asked for the next largest instead (`face=1`, then 2): the analysis does
+so when the largest never moved (analysis.py).
 `faces_seen` still reports how many faces were found, so callers can warn about crowded clips.
 
 The model is a boundary, injected where it is used (`analyze_video(mesh_factory=...)`, as httpx
@@ -27,7 +28,7 @@ import re
 import select
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -39,6 +40,7 @@ from facespasm.video.measures import eyes_in_picture
 
 LANDMARK_COUNT = 478  # 468 mesh points + 10 iris points (refine_landmarks=True)
 COUNT_FACES_EVERY = 15  # frames between face counts: half a second at 30 fps
+MOST_FACES = 3  # faces the mesh looks for when the picture shows several
 
 # MediaPipe's start-up chatter on stderr, harmless for this graph: TF-Lite announcing its CPU
 # delegate, absl noting that logging is not initialised, and two warnings about model features
@@ -88,9 +90,19 @@ class LandmarkModel(Protocol):
         """Release the model."""
 
 
-MeshFactory = Callable[[], LandmarkModel]
-"""Makes a fresh landmark model; called once per segment of a clip (and in worker processes,
-so for `workers > 1` it must be picklable: a class or a module-level function)."""
+class MeshFactory(Protocol):
+    """Makes a fresh landmark model, once per segment of a clip.
+
+    It is called in worker processes too, so for `workers > 1` it must be picklable: a class or
+    a module-level function.
+    """
+
+    def __call__(self, *, face: int = 0) -> LandmarkModel:
+        """A model following the `face`-th largest face with both eyes in the picture.
+
+        0 is the largest; a model that follows one face only may ignore `face`.
+        """
+        ...
 
 
 class FaceMesh:
@@ -107,11 +119,17 @@ class FaceMesh:
 
     Args:
         max_num_faces: how many faces the mesh looks for; None chooses from the first frame.
+        face: which face to follow, by size among those with both eyes in the picture: 0 the
+            largest, 1 the next (then frames before it is found give no face), up to
+            `MOST_FACES - 1`.
     """
 
-    def __init__(self, *, max_num_faces: int | None = None) -> None:
+    def __init__(self, *, max_num_faces: int | None = None, face: int = 0) -> None:
+        if not 0 <= face < MOST_FACES:
+            raise ValueError(f"face must be 0 to {MOST_FACES - 1}, not {face}")
         self._solution, detection = _solutions()
         self._requested = max_num_faces
+        self._face = face
         self._detector = detection.FaceDetection(model_selection=0, min_detection_confidence=0.5)
         self._mesh: Any = None
         self._frames = 0
@@ -155,7 +173,8 @@ class FaceMesh:
             self._faces_counted = len(detections or [])
         self._frames += 1
         if self._mesh is None:
-            faces = self._requested or (3 if self._faces_counted > 1 else 1)
+            several = self._faces_counted > 1 or self._face > 0
+            faces = self._requested or (MOST_FACES if several else 1)
             self._mesh = self._solution.FaceMesh(
                 static_image_mode=False,
                 refine_landmarks=True,
@@ -171,14 +190,19 @@ class FaceMesh:
         scale = np.array([width, height, width], dtype=np.float32)
         candidates = [_points(face) * scale for face in faces_found]
         chosen = self._follow(candidates, frame.image.shape)
+        if chosen is None:
+            return None
         self._centre = _centre(chosen)
         seen = max(len(faces_found), self._faces_counted)
         return FaceLandmarks(points=chosen, faces_seen=seen)
 
-    def _follow(self, candidates: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+    def _follow(self, candidates: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray | None:
         if self._centre is None:
             whole = [points for points in candidates if eyes_in_picture(points, shape)]
-            return max(whole or candidates, key=_area)
+            if self._face == 0:
+                return max(whole or candidates, key=_area)
+            by_size = sorted(whole, key=_area, reverse=True)
+            return by_size[self._face] if len(by_size) > self._face else None
         previous = self._centre
         return min(candidates, key=lambda points: float(np.hypot(*(_centre(points) - previous))))
 
