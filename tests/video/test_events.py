@@ -300,6 +300,43 @@ def test_a_short_clip_can_say_blinking_is_increased_but_not_that_it_is_normal(
     assert (found.value if found else None) is increased
 
 
+@pytest.mark.parametrize(
+    ("closed", "increased"),
+    [
+        (None, False),  # 8 blinks in 30 s of open eyes: 16 a minute, normal
+        ((21.0, 28.0), None),  # the same 8 in the 23 s the eyes were open: 21 a minute
+    ],
+)
+def test_blinking_is_called_normal_only_over_the_time_the_eyes_were_open(
+    closed: tuple[float, float] | None, increased: bool | None
+) -> None:
+    # No one blinks with the eyes shut: a look down or a squeeze of seconds leaves fewer seconds
+    # in which blinks could be seen, and a normal rate, being reassuring, is said only of those.
+    left, right = trace(seconds=30)
+    blink(left, right, *np.linspace(1.0, 19.0, 8))
+    if closed:
+        shut(left, *closed)
+        shut(right, *closed)
+    measures = Measures.from_apertures(FPS, left, right)
+    events = find_events(measures)
+    assert sum(e.kind == "blink" for e in events) == 8
+    assert summarise(measures, events).blink_rate_per_min == pytest.approx(16, abs=0.5)
+    found = read_evidence(measures, events).get("increased_blinking")
+    assert (found.value if found else None) is increased
+
+
+def test_too_little_open_time_calls_no_blinking_normal() -> None:
+    # 30 s of face, but the eyes shut for 16 of them: 14 s of open eyes is too few to reassure.
+    left, right = trace(seconds=30)
+    blink(left, right, 2.0, 6.0, 10.0)
+    shut(left, 13.0, 29.0)
+    shut(right, 13.0, 29.0)
+    measures = Measures.from_apertures(FPS, left, right)
+    events = find_events(measures)
+    assert [e.kind for e in events] == ["blink"] * 3 + ["closure"]
+    assert "increased_blinking" not in read_evidence(measures, events)
+
+
 def test_repeated_held_closures_of_both_eyes_are_evidence_without_a_squeeze() -> None:
     # Blepharospasm's closures, seconds long, with the brows not seen to move.
     left, right = trace(seconds=20)

@@ -4,7 +4,9 @@ Only what the video shows is claimed, each with a confidence and the reason: a c
 seconds without a spasm does not prove there are none, so absence becomes evidence only where
 the literature gives a rate to compare with (blinking: a rest rate above 27/min with rest above
 conversation separates blepharospasm from normal blinking, sensitivity 92%, specificity 82%;
-Bentivoglio 2006 -- normal is about 17/min at rest, Bentivoglio 1997).
+Bentivoglio 2006 -- normal is about 17/min at rest, Bentivoglio 1997). A normal rate reassures,
+so it is said only of the time the eyes were open: closures of both eyes (a look down, a squeeze)
+leave fewer seconds in which a blink could be seen.
 
 Side: one-sided events on one side give `side: one`; on both sides, or closures of both eyes
 that outnumber the one-sided events, give `side: both` -- forceful ones (blepharospasm's squeeze)
@@ -294,13 +296,30 @@ def _blinking(measures: Measures, events: list[Event]) -> dict[str, Finding]:
                 f"{rate:.0f} blinks a minute (above {limits.increased_blink_rate:.0f}, "
                 "Bentivoglio 2006)",
             )
-        elif rate <= limits.normal_blink_rate and minutes * 60 >= limits.min_seconds_for_rate:
+        elif _open_rate_normal(measures, events):
             found["increased_blinking"] = Finding(
                 False,
                 round(0.3 + 0.2 * scale, 2),
                 f"{rate:.0f} blinks a minute (normal at rest is about 17)",
             )
     return found
+
+
+def _open_rate_normal(measures: Measures, events: list[Event]) -> bool:
+    """Whether blinking was normal even counted over the time the eyes were open.
+
+    A normal rate is reassuring, so it is said only of what was seen: no one blinks with the
+    eyes shut, and a clip with closures of both eyes (a look down, a squeeze) has fewer seconds
+    in which a blink could have been seen. The blinks over the face time outside closures must
+    be at most `normal_blink_rate` a minute, in `min_seconds_for_rate` of it or more.
+    """
+    limits = thresholds()
+    closed_s = sum(event.duration_s for event in events if event.kind == "closure")
+    open_s = _face_minutes(measures) * 60 - closed_s
+    blinks = sum(event.kind == "blink" for event in events)
+    if open_s < limits.min_seconds_for_rate:
+        return False
+    return blinks / open_s * 60 <= limits.normal_blink_rate
 
 
 def _spread(spasms: list[Event]) -> str | None:
