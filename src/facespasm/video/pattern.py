@@ -296,30 +296,29 @@ def _blinking(measures: Measures, events: list[Event]) -> dict[str, Finding]:
                 f"{rate:.0f} blinks a minute (above {limits.increased_blink_rate:.0f}, "
                 "Bentivoglio 2006)",
             )
-        elif _open_rate_normal(measures, events):
-            found["increased_blinking"] = Finding(
-                False,
-                round(0.3 + 0.2 * scale, 2),
-                f"{rate:.0f} blinks a minute (normal at rest is about 17)",
-            )
+        else:
+            open_rate = _open_rate(measures, events)
+            if open_rate is not None and open_rate <= limits.normal_blink_rate:
+                found["increased_blinking"] = Finding(
+                    False,
+                    round(0.3 + 0.2 * scale, 2),
+                    f"{open_rate:.0f} blinks a minute of open eyes (normal at rest is about 17)",
+                )
     return found
 
 
-def _open_rate_normal(measures: Measures, events: list[Event]) -> bool:
-    """Whether blinking was normal even counted over the time the eyes were open.
+def _open_rate(measures: Measures, events: list[Event]) -> float | None:
+    """Blinks a minute over the time the eyes were open; None with too little of it to say.
 
     A normal rate is reassuring, so it is said only of what was seen: no one blinks with the
     eyes shut, and a clip with closures of both eyes (a look down, a squeeze) has fewer seconds
-    in which a blink could have been seen. The blinks over the face time outside closures must
-    be at most `normal_blink_rate` a minute, in `min_seconds_for_rate` of it or more.
+    in which a blink could have been seen. Too little is under `min_seconds_for_rate`.
     """
-    limits = thresholds()
     closed_s = sum(event.duration_s for event in events if event.kind == "closure")
     open_s = _face_minutes(measures) * 60 - closed_s
-    blinks = sum(event.kind == "blink" for event in events)
-    if open_s < limits.min_seconds_for_rate:
-        return False
-    return blinks / open_s * 60 <= limits.normal_blink_rate
+    if open_s < thresholds().min_seconds_for_rate:
+        return None
+    return sum(event.kind == "blink" for event in events) / open_s * 60
 
 
 def _spread(spasms: list[Event]) -> str | None:
