@@ -236,7 +236,7 @@ def _analyze_file(
         except VideoError:  # no such face in the clip
             break
         if other.events:
-            seconds = float(str(analysis.video["face_frames"])) / analysis.measures.fps
+            seconds = analysis.summary.face_minutes * 60
             which = ("second", "third")[face - 1]
             moved = (
                 f"the largest face did not blink or move in {seconds:.0f} s (a photo or a "
@@ -248,7 +248,7 @@ def _analyze_file(
 
 def _never_moved(analysis: VideoAnalysis) -> bool:
     """Whether the face followed showed no event in face time enough to count blinks."""
-    return not analysis.events and lids_unseen(analysis.measures, [])
+    return not analysis.events and lids_unseen(analysis.measures, list(analysis.events))
 
 
 def _measure_file(

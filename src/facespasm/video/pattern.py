@@ -287,6 +287,7 @@ def _blinking(measures: Measures, events: list[Event]) -> dict[str, Finding]:
     # shorter counts risk is then a referral, not a reassurance.
     if minutes * 60 >= limits.min_seconds_for_increase:
         rate = sum(e.kind == "blink" for e in events) / minutes
+        open_rate = _open_rate(measures, events)
         # Less than a minute of face: the rate is less certain (Bentivoglio counted minutes).
         scale = min(1.0, minutes)
         if rate > limits.increased_blink_rate:
@@ -296,14 +297,12 @@ def _blinking(measures: Measures, events: list[Event]) -> dict[str, Finding]:
                 f"{rate:.0f} blinks a minute (above {limits.increased_blink_rate:.0f}, "
                 "Bentivoglio 2006)",
             )
-        else:
-            open_rate = _open_rate(measures, events)
-            if open_rate is not None and open_rate <= limits.normal_blink_rate:
-                found["increased_blinking"] = Finding(
-                    False,
-                    round(0.3 + 0.2 * scale, 2),
-                    f"{open_rate:.0f} blinks a minute of open eyes (normal at rest is about 17)",
-                )
+        elif open_rate is not None and open_rate <= limits.normal_blink_rate:
+            found["increased_blinking"] = Finding(
+                False,
+                round(0.3 + 0.2 * scale, 2),
+                f"{open_rate:.0f} blinks a minute of open eyes (normal at rest is about 17)",
+            )
     return found
 
 
