@@ -836,19 +836,15 @@ def test_a_lid_ripple_as_a_smile_starts_belongs_to_the_smile() -> None:
     assert [e.kind for e in find_events(rippling_into(smile=True))] == []
 
 
-def test_one_eyes_jerk_while_the_other_moved_too_is_an_event_but_no_evidence() -> None:
-    # A blink the face mesh follows unevenly (a turned head: the far eye closes a fifth of the
-    # near eye's 60%) is one eye's "spasm" that is neither a clonic twitch (the other eye moved)
-    # nor a held narrowing nor a complete closure. Counted as evidence it would say "one side,
-    # the eyelid alone": myokymia's picture, and self-care once the red flags are answered no.
+def test_a_blink_the_mesh_follows_a_quarter_as_far_on_one_eye_is_a_blink() -> None:
+    # A turned or small face: the far eye closes a quarter of the near eye's 60%, out of its
+    # noise through the whole blink. Read as the near eye's jerk it was a twitch that is not
+    # one, and a blink fewer (single_face.jpg in the eighteenth blind set: 9.3 a minute of 24.8).
     left, right = trace()
     shut(left, 5.0, 5.13, depth=0.6)
     shut(right, 5.0, 5.13, depth=0.15)
-    measures = Measures.from_apertures(FPS, left, right)
-    events = find_events(measures)
-    assert [(e.kind, e.side, e.regions) for e in events] == [("spasm", "left", ("eyelid",))]
-    evidence = read_evidence(measures, events)
-    assert not {"side", "regions", "eye_twitches_partly_shut", "small_flicker"} & set(evidence)
+    events = find_events(Measures.from_apertures(FPS, left, right))
+    assert [(e.kind, e.side) for e in events] == [("blink", "both")]
     # The same jerk with the other eye still is hemifacial spasm's clonic twitch.
     left, right = trace()
     shut(left, 5.0, 5.13, depth=0.6)
@@ -856,3 +852,30 @@ def test_one_eyes_jerk_while_the_other_moved_too_is_an_event_but_no_evidence() -
     evidence = read_evidence(still, find_events(still))
     assert evidence["side"].value == "one"
     assert evidence["eye_twitches_partly_shut"].value is True
+
+
+def test_one_eyes_closure_that_pulls_its_cheek_stays_a_spasm_though_the_other_eye_moved() -> None:
+    # A hemifacial spasm's twitch pulls its own side's cheek; the face mesh may drag the other
+    # eye's landmarks out of their noise with it. That is no blink the mesh followed unevenly.
+    left, right = trace()
+    shut(left, 5.0, 5.13, depth=0.6)
+    shut(right, 5.0, 5.13, depth=0.15)
+    measures = with_a_still_face(left, right)
+    lift(measures, "cheek", ("left",), 5.0, 5.13, by=12.0)
+    events = find_events(measures)
+    assert [(e.kind, e.side, e.regions) for e in events] == [("spasm", "left", ("eyelid", "cheek"))]
+
+
+def test_one_eyes_jerk_while_the_other_moved_for_a_moment_is_an_event_but_no_evidence() -> None:
+    # The other eye left its noise in one frame of the jerk's six: not a blink it took part in
+    # throughout, nor the other eye still as in a clonic twitch. Counted as evidence it would
+    # say "one side, the eyelid alone": myokymia's picture, and self-care once the red flags
+    # are answered no.
+    left, right = trace()
+    shut(left, 5.0, 5.2, depth=0.6)
+    shut(right, 5.1, 5.134, depth=0.15)
+    measures = Measures.from_apertures(FPS, left, right)
+    events = find_events(measures)
+    assert [(e.kind, e.side, e.regions) for e in events] == [("spasm", "left", ("eyelid",))]
+    evidence = read_evidence(measures, events)
+    assert not {"side", "regions", "eye_twitches_partly_shut", "small_flicker"} & set(evidence)

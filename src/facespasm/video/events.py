@@ -7,7 +7,9 @@ distance. Lower-face regions (brow, cheek, mouth corner) are judged in units of 
 
 The kinds (DESIGN.md ⚑):
 - blink: both eyes close together for at most 0.5 s (normal blinks last 100-400 ms), or dip
-  together clearly but partway, as the face mesh follows a small face's blink;
+  together clearly but partway, as the face mesh follows a small face's blink, or one eye
+  closes while the other, followed a fifth of the way, stays out of its noise through it and
+  no cheek, brow or mouth corner of the closing side moves with it (a turned or small face);
 - closure: both eyes shut for 0.5 s or longer; `forceful` when the brows are pulled down at the
   same time, as in blepharospasm's squeeze (a gentle voluntary closure leaves the brows);
 - spasm: one side contracts while the other does not -- an eye shuts or narrows, a cheek rises
@@ -44,9 +46,10 @@ person's own noise; a flicker is ripple power over this eye's own noise floor in
 bin. Both eyes took part in an event when the less closed one closed a fixed share of the more
 closed one (a turned head shows the far eye's closure smaller): at their deepest in a blink, and
 typically (their medians) in anything longer, so that a blink crossing one eye's held narrowing
-does not make it both eyes'. An event's regions are those that
-moved one-sidedly and at least half as much as its strongest region, so that the face mesh's
-coupling of cheek to brow does not name the brow.
+does not make it both eyes'; or, in a blink, when the other eye was out of its own noise in the
+blink's typical frame and the closing side's face did not move with it. An event's regions are
+those that moved one-sidedly and at least half as much as its strongest region, so that the
+face mesh's coupling of cheek to brow does not name the brow.
 
 This module finds the closures, blinks and spasms of the eyes and the lower face's spasms, and
 puts every kind together. Each eye's closure and noise are read in eyes.py, each region's
@@ -147,7 +150,10 @@ def _eye_events(eyes: Eyes) -> list[Event]:
         peak = {side: float(np.nanmax(closure[side][first:last])) for side in SIDES}
         start, end = span(measures, first, last)
         long = end - start >= limits.longest_blink_s
-        if _both_eyes(closure, first, last, long=long):
+        side: Side = max(SIDES, key=lambda s: peak[s])
+        if _both_eyes(closure, first, last, long=long) or (
+            not long and _followed_unevenly(eyes, side, first, last)
+        ):
             squeeze = all(
                 brows_down[side][first:last].mean() >= limits.squeeze_share for side in SIDES
             )
@@ -156,7 +162,6 @@ def _eye_events(eyes: Eyes) -> list[Event]:
                 Event(start, end, kind, "both", ("eyelid",), min(peak.values()), long and squeeze)
             )
             continue
-        side: Side = max(SIDES, key=lambda s: peak[s])
         if end - start < limits.shortest_spasm_s:
             continue
         with_it = attributed(regions[side], eyes.moved[side], first, last)
@@ -190,6 +195,22 @@ def _both_eyes(
     share = thresholds().bilateral_share
     closed = [depth(closure[side], first, last, held=long) for side in SIDES]
     return min(closed) >= share * max(closed)
+
+
+def _followed_unevenly(eyes: Eyes, side: Side, first: int, last: int) -> bool:
+    """Whether one eye's brief closure over frames first..last-1 is a blink followed unevenly.
+
+    The face mesh may follow one eye's lids a fifth of the way down while it follows the
+    other's all the way (a turned or small face), so the share test of `_both_eyes` fails. It
+    is still a blink when both eyes were out of their own noise (`eye_noise_z`) in its typical
+    (median) frame, and the closing side's cheek, brow and mouth did not move one-sidedly with
+    it: a hemifacial spasm's twitch leaves the other eye in its noise, or pulls its own side's
+    face along.
+    """
+    moved = min(float(np.median(eyes.narrowing[s][first:last])) for s in SIDES)
+    return moved >= thresholds().eye_noise_z and not attributed(
+        eyes.regions[side], eyes.moved[side], first, last
+    )
 
 
 def _both_eyes_moving(narrowing: dict[Side, NDArray[np.float64]]) -> NDArray[np.bool_]:
