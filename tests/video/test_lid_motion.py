@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -233,3 +234,25 @@ def test_a_lid_that_sweeps_a_millimetre_or_more_twitches_rather_than_flickers() 
 
     assert [e.kind for e in find_events(fine) if e.kind == "flicker"] == ["flicker"]
     assert [e for e in find_events(twitching) if e.kind == "flicker"] == []
+
+
+def test_the_lids_settling_in_the_clips_first_frames_is_no_flicker() -> None:
+    # The face mesh, and the lids' bands it places, settle on the face over the clip's first
+    # frames: a step there ripples every one-second window that reaches back to the start. On a
+    # hemifacial spasm clip of the nineteenth blind set (bands 20-44 times their floor there,
+    # the next second just under it) it made a "flicker" of the other eye, and video alone said
+    # myokymia, self-care.
+    faint = lid_measures(())
+    t = np.arange(int(1.5 * FPS)) / FPS
+    ripple = np.gradient(0.0034 / 2 * np.sin(2 * np.pi * 6 * t))
+    faint.data[: len(t), column("lid_lower", "right")] += ripple
+    settling = replace(faint, data=faint.data.copy())
+    settling.data[1:6, column("lid_lower", "right")] = [-0.03, 0.0, 0.02, -0.01, 0.015]
+
+    assert [e for e in find_events(faint) if e.kind == "flicker"] == []
+    assert [e for e in find_events(settling) if e.kind == "flicker"] == []
+    # A ripple of one lid later in the same clip is still found.
+    settling.data[int(8 * FPS) : int(10 * FPS)] = lid_measures(("lid_lower",)).data[
+        int(8 * FPS) : int(10 * FPS)
+    ]
+    assert [e.side for e in find_events(settling) if e.kind == "flicker"] == ["left"]

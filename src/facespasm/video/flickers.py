@@ -201,6 +201,11 @@ def _ripple(
     """Per frame, the strongest 3-8 Hz bin of the one-second window around it, over its floor.
 
     The floor is that bin's median over the quiet part of the clip; 0 where it cannot be measured.
+    The clip's first `settling_frames` are held at the first settled value: the face mesh, and
+    the lids' bands placed by it, are still settling on the face there (events.py), and their
+    step would ripple every window that reaches back to the clip's start, a second of frames
+    (the nineteenth blind set's development half: 20-44 times the floor, a "flicker" of the
+    other eye that made a hemifacial spasm clip myokymia at self-care).
     """
     from numpy.lib.stride_tricks import sliding_window_view
 
@@ -209,6 +214,8 @@ def _ripple(
     signal = np.nan_to_num(closure - np.nanmedian(closure), nan=0.0)
     if len(signal) < 2 * size:
         return np.zeros_like(signal)
+    settled = int(limits.settling_frames)
+    signal[:settled] = signal[settled]
     padded = np.pad(signal, (size // 2, size - 1 - size // 2), mode="edge")
     windows = sliding_window_view(padded, size)
     windows = windows - windows.mean(axis=1, keepdims=True)
