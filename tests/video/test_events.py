@@ -661,6 +661,20 @@ def test_both_eyes_dipping_together_briefly_and_clearly_is_a_blink(
     assert [(e.kind, e.side) for e in events] == expected
 
 
+def test_a_shallow_blink_counts_once_when_one_eyes_noise_is_wide() -> None:
+    # Moving footage: one eye's landmarks jitter six times as much, so its dip of a third (the
+    # mesh following the blink partway) reaches only 3-4 of its noise, and a frame of the dip
+    # falls back into it. Each blink is one blink all the same.
+    left, _ = trace(noise=0.03, seed=3)
+    _, right = trace()
+    for start in (3.0, 8.0, 13.0):
+        shut(left, start, start + 0.15, depth=0.35)
+        shut(right, start, start + 0.15, depth=0.35)
+    events = find_events(Measures.from_apertures(FPS, left, right))
+    assert [(e.kind, e.side) for e in events] == [("blink", "both")] * 3
+    assert [e.start_s for e in events] == pytest.approx([3.0, 8.0, 13.0], abs=0.05)
+
+
 def test_one_eye_dipping_alone_is_no_blink_but_a_partial_narrowing() -> None:
     left, right = trace()
     for start in (3.0, 8.0, 13.0):

@@ -49,17 +49,25 @@ def shallow_blinks(
 
     On a small face the mesh may take the lids only a quarter to half of the way down, so a
     blink never reaches `closed`. Both eyes losing `shallow_blink` of their aperture together,
-    each far beyond its own noise (`narrowing_z`), for no longer than a blink -- the movement
-    counted from where both eyes leave their noise (`eye_noise_z`) to where either is back --
-    and clear of the events already found, is a blink.
+    both out of their own noise (`eye_noise_z`) and one far beyond it (`narrowing_z`: on moving
+    footage one eye's noise is wide enough that such a dip reaches 3-4 of it), for no longer
+    than a blink -- the movement counted from where both eyes leave their noise to where either
+    is back, a frame's dip back into it (`merge_gap_s`) no end -- and clear of the events
+    already found, is a blink.
     """
     limits = thresholds()
     both = np.minimum(narrowing["left"], narrowing["right"])
     deep = np.minimum(np.nan_to_num(closure["left"]), np.nan_to_num(closure["right"]))
     taken = frames_during(measures, found, limits.narrowing_clearance_s)
-    dipped = (deep >= limits.shallow_blink) & (both >= limits.narrowing_z)
+    either = np.maximum(narrowing["left"], narrowing["right"])
+    dipped = (
+        (deep >= limits.shallow_blink)
+        & (both >= limits.eye_noise_z)
+        & (either >= limits.narrowing_z)
+    )
     events = []
-    for first, last in segments(both >= limits.eye_noise_z):
+    gap = max(1, round(limits.merge_gap_s * measures.fps))
+    for first, last in merged(segments(both >= limits.eye_noise_z), gap):
         if not dipped[first:last].any() or taken[first:last].any():
             continue
         start, end = span(measures, first, last)
