@@ -52,8 +52,8 @@ def shallow_blinks(
     both out of their own noise (`eye_noise_z`) and one far beyond it (`narrowing_z`: on moving
     footage one eye's noise is wide enough that such a dip reaches 3-4 of it), for no longer
     than a blink -- the movement counted from where both eyes leave their noise to where either
-    is back, a frame's dip back into it (`merge_gap_s`) no end -- and clear of the events
-    already found, is a blink.
+    is back, a return into it shorter than `merge_gap_s` not ending it -- and clear of the
+    events already found, is a blink.
     """
     limits = thresholds()
     both = np.minimum(narrowing["left"], narrowing["right"])
