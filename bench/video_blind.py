@@ -24,8 +24,9 @@ ninth `bench/blind_video9/`, a tenth `bench/blind_video10/`, an eleventh
 a fourteenth `bench/blind_video14/`, a fifteenth `bench/blind_video15/`, a sixteenth
 `bench/blind_video16/`, a seventeenth `bench/blind_video17/`, an eighteenth
 `bench/blind_video18/`, a nineteenth `bench/blind_video19/` and a twentieth
-`bench/blind_video20/` (48 clips each, shown none of the others; the sixth's to twentieth's truth
-give `image_side`, the seventh to twentieth split each class 4 dev and 4 locked). All are scored the same way.
+`bench/blind_video20/` (48 clips each, shown none of the others; the sixth's to twentieth's
+truth give `image_side`, the seventh to twentieth split each class 4 dev and 4 locked). All are
+scored the same way.
 
 Each clip goes through what `facespasm assess --video CLIP --json` runs: `analyze_video` on the
 file (default options), then `assess_case` on the video's evidence alone. Scored per class of the
